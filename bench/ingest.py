@@ -1,0 +1,158 @@
+"""Ingest benchmark: import the 74,728-paper arXiv sample (Kaggle format) into a fresh database.
+
+Prints records/s and peak memory (max RSS of the import process) for SQLite and, when a
+PostgreSQL server is reachable, for PostgreSQL; beside them, in the same run, the baselines:
+the reader alone (the ceiling) and the naive path (one `paper_upsert` per record, one
+transaction each) on the first records, plus a re-run of the full import (everything unchanged).
+
+    python bench/ingest.py [--file PATH] [--naive N] [--postgres URL | --no-postgres]
+
+Target on a 2-core machine: >= 5,000 records/s with peak memory < 500 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT.parent / "shared" / "data" / "arxiv" / "arxiv-sample-75k.jsonl.gz"
+DEFAULT_PG = "postgres://paperfeed:paperfeed@127.0.0.1:5432/paperfeed_bench"
+
+
+def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Run a child process; return (seconds, peak RSS in MB, stdout)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, cwd=ROOT)  # fmt: skip
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(args)} failed:\n{out}\n{err}")
+    peak = _peak_mb(out)
+    return seconds, peak, out
+
+
+def _peak_mb(out: str) -> float:
+    for line in out.splitlines():
+        if line.startswith("PEAK_RSS_MB="):
+            return float(line.split("=", 1)[1])
+    return float("nan")
+
+
+CHILD = """
+import resource, sys, os
+from paperfeed.cli import main
+try:
+    main(sys.argv[1:])
+finally:
+    print(f"PEAK_RSS_MB={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
+"""
+
+NAIVE = """
+import itertools, resource, sys, time, django
+django.setup()
+from paperfeed.lib.snapshot import read_snapshot
+from paperfeed.lib.records import PaperRecord
+from paperfeed.papers.ingest import paper_upsert
+records = [r for r in itertools.islice(read_snapshot(sys.argv[1]), int(sys.argv[2]))
+           if isinstance(r, PaperRecord)]
+started = time.perf_counter()
+for record in records:
+    paper_upsert(record=record)
+print(f"RATE={len(records) / (time.perf_counter() - started):.0f}")
+print(f"PEAK_RSS_MB={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
+"""
+
+PARSE = """
+import resource, sys, time
+from paperfeed.lib.snapshot import read_snapshot
+from paperfeed.lib.text import clean_name, clean_text
+started = time.perf_counter(); n = 0
+for r in read_snapshot(sys.argv[1]):
+    n += 1
+    if hasattr(r, "title"):
+        clean_text(r.title); clean_text(r.abstract); [clean_name(a) for a in r.authors]
+print(f"RATE={n / (time.perf_counter() - started):.0f}")
+print(f"PEAK_RSS_MB={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
+"""
+
+
+def rate_of(out: str) -> float:
+    return float(next(line for line in out.splitlines() if line.startswith("RATE=")).split("=")[1])
+
+
+def bench_database(label: str, env: dict[str, str], file: Path, records: int, naive: int) -> None:
+    py = sys.executable
+    run([py, "-c", CHILD, "migrate", "--no-input", "-v", "0"], env)
+    seconds, peak, out = run([py, "-c", CHILD, "ingest", "snapshot", str(file)], env)
+    summary = next((ln for ln in out.splitlines() if ln.startswith("read ")), out)
+    print(f"  {label:<10} import      {records / seconds:>8,.0f} records/s  {seconds:6.1f} s  "
+          f"peak {peak:4.0f} MB   [{summary}]")  # fmt: skip
+    seconds, peak, out = run([py, "-c", CHILD, "ingest", "snapshot", str(file)], env)
+    print(f"  {label:<10} re-run      {records / seconds:>8,.0f} records/s  {seconds:6.1f} s  "
+          f"peak {peak:4.0f} MB   (nothing changes)")  # fmt: skip
+    fresh = dict(env, PAPERFEED_HOME=tempfile.mkdtemp(prefix="pf-bench-naive-"))
+    if "DATABASE_URL" in env:
+        fresh["DATABASE_URL"] = _reset_pg(env["DATABASE_URL"], suffix="_naive")
+    run([py, "-c", CHILD, "migrate", "--no-input", "-v", "0"], fresh)
+    _, peak, out = run([py, "-c", NAIVE, str(file), str(naive)], fresh)
+    print(f"  {label:<10} baseline: one paper_upsert per record, first {naive:,}: "
+          f"{rate_of(out):,.0f} records/s")  # fmt: skip
+
+
+def _reset_pg(url: str, suffix: str = "") -> str:
+    """Drop and create the benchmark database; return its URL."""
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    name += suffix
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--file", type=Path, default=SAMPLE)
+    parser.add_argument("--naive", type=int, default=3000, help="records for the naive baseline")
+    parser.add_argument("--postgres", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG))
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    if not args.file.is_file():
+        sys.exit(f"{args.file}: not found (the 75k sample lives in ../shared/data/arxiv/)")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["DJANGO_SETTINGS_MODULE"] = "paperfeed.settings"
+    env["PYTHONPATH"] = str(ROOT)
+
+    _, _, out = run([sys.executable, "-c", PARSE, str(args.file)], env)
+    records = int(subprocess.run(  # count records once, for the rates below
+        [sys.executable, "-c", "import gzip,sys; print(sum(1 for l in gzip.open(sys.argv[1]) "
+         "if l.strip()))", str(args.file)], capture_output=True, text=True, check=True
+    ).stdout)  # fmt: skip
+    print(f"ingest benchmark: {records:,} records from {args.file.name}")
+    print(f"  reader alone (parse + clean, the ceiling): {rate_of(out):,.0f} records/s  "
+          f"peak {_peak_mb(out):.0f} MB")  # fmt: skip
+
+    sqlite_env = dict(env, PAPERFEED_HOME=tempfile.mkdtemp(prefix="pf-bench-sqlite-"))
+    bench_database("SQLite", sqlite_env, args.file, records, args.naive)
+    if args.no_postgres:
+        return
+    try:
+        pg_url = _reset_pg(args.postgres)
+    except Exception as exc:  # no server: say so, SQLite figures still stand
+        print(f"  PostgreSQL skipped: {args.postgres} not reachable ({exc.__class__.__name__})")
+        return
+    pg_env = dict(env, PAPERFEED_HOME=tempfile.mkdtemp(prefix="pf-bench-pg-"), DATABASE_URL=pg_url)
+    bench_database("PostgreSQL", pg_env, args.file, records, args.naive)
+    print("target: >= 5,000 records/s, peak < 500 MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""The `paperfeed` command: paperfeed's own verbs plus every Django management command."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# `paperfeed GROUP VERB ...` runs the management command GROUP_VERB.
+GROUPS: dict[str, dict[str, str]] = {
+    "ingest": {
+        "snapshot": "ingest_snapshot",
+        "arxiv": "ingest_arxiv",
+        "oai": "ingest_oai",
+        "hf-daily": "ingest_hf_daily",
+        "hf-featured": "ingest_hf_featured",
+        "paper": "ingest_paper",
+    },
+    "papers": {"show": "papers_show"},
+}
+
+USAGE = """usage: paperfeed COMMAND [options]
+
+Catalog:
+  ingest snapshot FILE              import the Kaggle arXiv snapshot (JSON lines, plain or .gz)
+  ingest arxiv --category CAT       fetch the latest papers of categories from the arXiv API
+  ingest oai --set SET              harvest arXiv over OAI-PMH (resumable)
+  ingest hf-daily [--date D]        import Hugging Face daily papers (featured, upvotes)
+  ingest hf-featured FILE           import a collection of featured papers with upvotes
+  ingest paper ID_OR_URL            fetch and store one paper
+  papers show ID                    print a stored paper
+  stats [--json]                    what the catalog holds
+  load_sample                       load the bundled sample when the database is empty
+
+Serving:
+  serve [--host H] [--port P] [--workers N]   run the production web server
+  migrate, createsuperuser, ...     any Django management command
+
+Every network source also takes --file PATH (a saved response). `paperfeed help COMMAND` or
+`paperfeed COMMAND --help` shows a command's options."""
+
+
+def translate(argv: list[str]) -> list[str] | None:
+    """Map paperfeed's two-word verbs onto management commands; None means print usage."""
+    if not argv or argv[0] in ("-h", "--help"):
+        return None
+    group = GROUPS.get(argv[0])
+    if group is None:
+        return argv
+    if len(argv) < 2 or argv[1] not in group:
+        return None
+    return [group[argv[1]], *argv[2:]]
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
+    args = translate(list(sys.argv[1:] if argv is None else argv))
+    if args is None:
+        print(USAGE)
+        given = sys.argv[1:] if argv is None else argv
+        sys.exit(0 if not given or given[0] in ("-h", "--help") else 2)
+    from paperfeed.env import SettingError
+
+    try:
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["paperfeed", *args])
+    except SettingError as exc:
+        print(f"paperfeed: bad setting: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Pure-Python parsers and clients for paper sources. Nothing here imports Django."""

@@ -1,0 +1,15 @@
+"""Author-name keys: one key per person however their name is accented or punctuated."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def author_key(name: str) -> str:
+    """Fold case, accents and punctuation: "C. Balázs" and "c balazs" share the key "c balazs"."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_WORD.sub(" ", stripped.casefold()).strip()[:300]

@@ -1,0 +1,112 @@
+"""What every import command shares: a progress bar, bad records reported as they are found,
+a summary, and the exit-code rule (non-zero only when nothing could be read)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+from rich.text import Text
+from rich.progress import (
+    BarColumn,
+    ProgressColumn,
+    Task,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from paperfeed.lib.records import RejectedRecord, SourceError
+from paperfeed.papers.importing import Importer, ImportSummary
+
+T = TypeVar("T")
+
+
+class RateColumn(ProgressColumn):
+    """Records per second."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} rec/s" if speed else "", style="cyan")
+
+
+class ImportCommand(BaseCommand):
+    """Base for `ingest_*` commands."""
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--batch-size", type=int, default=None, help="records per transaction (default 1000)"
+        )
+
+    def run_import(
+        self,
+        items: Iterable[T | RejectedRecord],
+        *,
+        description: str,
+        total: int | None = None,
+        options: dict[str, Any],
+        importer: Importer[T] | None = None,
+        save_state: Callable[[int], None] | None = None,
+        skip: int = 0,
+        require_records: bool = False,
+    ) -> ImportSummary:
+        from django.conf import settings
+
+        importer = importer or Importer()
+        importer.batch_size = options.get("batch_size") or settings.INGEST_BATCH_SIZE
+        importer.on_rejected = self._print_rejected
+        interrupted = False
+        with self.progress_bar(description, total) as advance:
+            importer.progress = advance
+            try:
+                summary = importer.run(items, save_state=save_state, skip=skip)
+            except KeyboardInterrupt:
+                summary, interrupted = importer.summary, True
+            except SourceError as exc:
+                self.stdout.write(importer.summary.line())
+                raise CommandError(str(exc)) from None
+        self.stdout.write(summary.line())
+        if summary.rejected > len(summary.rejections):
+            self.stderr.write(f"... and {summary.rejected - len(summary.rejections):,} more rejected")
+        if interrupted:
+            raise CommandError(
+                "interrupted; everything committed so far is kept: run the same command again "
+                "to continue",
+                returncode=130,
+            )
+        if require_records and summary.read == 0 and summary.skipped == 0:
+            raise CommandError("no paper could be read from the input" + (
+                f" ({summary.rejected:,} records rejected)" if summary.rejected else ""
+            ))
+        return summary
+
+    def _print_rejected(self, item: RejectedRecord) -> None:
+        self.stderr.write(f"rejected {item.location}: {item.reason}")
+
+    @contextmanager
+    def progress_bar(self, description: str, total: int | None) -> Any:
+        console = Console(file=sys.stderr)
+        progress = Progress(
+            SpinnerColumn(),
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TaskProgressColumn(),
+            RateColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            disable=not console.is_terminal,
+            transient=False,
+        )
+        with progress:
+            task = progress.add_task(description, total=total)
+            yield lambda done: progress.update(task, completed=done)

@@ -1,0 +1,248 @@
+"""The one way papers enter the catalog, whatever their source.
+
+`paper_upsert` stores one record; `papers_upsert_batch` stores many in one transaction and is what
+bulk imports use. Both are idempotent: storing the same record twice changes nothing.
+
+Merge rules, so that sources can be mixed and re-run in any order:
+- a record with a newer version than the stored one replaces every field it provides;
+- a record with the same version replaces fields only if it is at least as recent (`updated`),
+  which lets a metadata refresh (a journal-ref added later) through;
+- a record with an older version changes nothing;
+- a record without a version (Hugging Face, Dublin Core) only fills fields that are empty;
+- fields a source does not provide (None or empty) keep what is stored, and the version
+  history is the union of what every source reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from paperfeed.lib.names import author_key
+from paperfeed.lib.records import PaperRecord, Version
+from paperfeed.lib.text import clean_name, clean_text
+from paperfeed.papers.models import Author, Authorship, Paper
+
+# Fields compared to decide whether a stored paper changed.
+_FIELDS = (
+    "version", "versions", "title", "title_raw", "abstract", "abstract_raw", "authors",
+    "authors_raw", "primary_category", "categories", "comments", "journal_ref", "doi",
+    "report_no", "license", "submitter", "published", "updated",
+)  # fmt: skip
+
+
+@dataclass
+class BatchResult:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    ids: dict[str, int] = field(default_factory=dict)  # arxiv_id -> Paper.pk for every record
+    outcomes: dict[str, str] = field(default_factory=dict)  # arxiv_id -> new|updated|unchanged
+
+
+def paper_upsert(*, record: PaperRecord) -> tuple[Paper, str]:
+    """Store one record; return the paper and what happened ("new", "updated", "unchanged")."""
+    result = papers_upsert_batch(records=[record])
+    return Paper.objects.get(pk=result.ids[record.arxiv_id]), result.outcomes[record.arxiv_id]
+
+
+def papers_upsert_batch(
+    *,
+    records: Iterable[PaperRecord],
+    on_stored: Callable[[BatchResult], None] | None = None,
+) -> BatchResult:
+    """Store many records in one transaction.
+
+    `on_stored`, when given, runs inside the same transaction once the papers are written (an
+    import saving how far it got, featured entries that refer to the papers), so that they are
+    committed together with the papers or not at all.
+    """
+    incoming = _dedupe(records)
+    result = BatchResult()
+    now = timezone.now()
+    with transaction.atomic():
+        stored = {
+            row["arxiv_id"]: row
+            for row in Paper.objects.filter(arxiv_id__in=list(incoming)).values("id", *_FIELDS)
+        }
+        to_create: list[Paper] = []
+        to_update: list[tuple[int, dict[str, Any]]] = []
+        for arxiv_id, record in incoming.items():
+            values = _values(record)
+            row = stored.get(arxiv_id)
+            if row is None:
+                values["version"] = values["version"] or 1
+                to_create.append(Paper(**values, source=record.source, last_source=record.source,
+                                       created_at=now, modified_at=now))
+                result.outcomes[arxiv_id] = "new"
+                continue
+            result.ids[arxiv_id] = row["id"]
+            merged = _merge(row, values, record)
+            if merged is None:
+                result.outcomes[arxiv_id] = "unchanged"
+            else:
+                merged.update(last_source=record.source, modified_at=now)
+                to_update.append((row["id"], merged))
+                result.outcomes[arxiv_id] = "updated"
+        _create(to_create, result)
+        _update(to_update)
+        _link_authors(
+            [(result.ids[p.arxiv_id], p.authors, p.authors_raw) for p in to_create]
+            + [(pk, v["authors"], v["authors_raw"]) for pk, v in to_update if "authors" in v],
+            replace=[pk for pk, v in to_update if "authors" in v],
+        )
+        result.new = len(to_create)
+        result.updated = len(to_update)
+        result.unchanged = len(incoming) - result.new - result.updated
+        if on_stored is not None:
+            on_stored(result)
+    return result
+
+
+def _dedupe(records: Iterable[PaperRecord]) -> dict[str, PaperRecord]:
+    """One record per id; when a batch holds several, the newest one wins."""
+    chosen: dict[str, PaperRecord] = {}
+    for record in records:
+        previous = chosen.get(record.arxiv_id)
+        if previous is None or _rank(record) >= _rank(previous):
+            chosen[record.arxiv_id] = record
+    return chosen
+
+
+def _rank(record: PaperRecord) -> tuple[int, datetime]:
+    return (record.version or 0, record.updated or datetime.min.replace(tzinfo=timezone.utc))
+
+
+def _values(record: PaperRecord) -> dict[str, Any]:
+    authors_raw = [name for name in record.authors if name and name.strip()]
+    versions = _versions_json(record.versions)
+    version = record.version or max((v["version"] for v in versions), default=None)
+    return {
+        "version": version,
+        "versions": versions,
+        "title": clean_text(record.title),
+        "title_raw": record.title,
+        "abstract": clean_text(record.abstract or ""),
+        "abstract_raw": record.abstract or "",
+        "authors": [clean_name(name) for name in authors_raw],
+        "authors_raw": authors_raw,
+        "primary_category": record.primary_category or "",
+        "categories": " ".join(record.categories),
+        "comments": record.comments or "",
+        "journal_ref": record.journal_ref or "",
+        "doi": record.doi or "",
+        "report_no": record.report_no or "",
+        "license": record.license or "",
+        "submitter": record.submitter or "",
+        "published": record.published,
+        "updated": record.updated,
+    }
+
+
+def _versions_json(versions: list[Version]) -> list[dict[str, Any]]:
+    out = []
+    for v in sorted(versions, key=lambda v: v.number):
+        item: dict[str, Any] = {"version": v.number}
+        if v.created is not None:
+            item["created"] = v.created.isoformat()
+        if v.size:
+            item["size"] = v.size
+        out.append(item)
+    return out
+
+
+def _merge(row: dict[str, Any], values: dict[str, Any], record: PaperRecord) -> dict[str, Any] | None:
+    """The fields to change on a stored paper, or None when nothing changes."""
+    stored_version = row["version"] or 0
+    if record.version is not None and record.version < stored_version:
+        return None
+    overwrite = record.version is not None and (
+        record.version > stored_version
+        or record.updated is None
+        or row["updated"] is None
+        or record.updated >= row["updated"]
+    )
+    changes: dict[str, Any] = {}
+    for name in _FIELDS:
+        new, old = values[name], row[name]
+        if name == "versions":
+            new = _union_versions(old, new)
+        elif name == "version":
+            new = max(new or 0, old or 0) or old
+        elif _empty(new) or (not overwrite and not _empty(old)):
+            continue
+        if new != old:
+            changes[name] = new
+    if ("authors" in changes) != ("authors_raw" in changes):
+        changes["authors"], changes["authors_raw"] = values["authors"], values["authors_raw"]
+    return changes or None
+
+
+def _union_versions(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_number = {v["version"]: v for v in old}
+    for v in new:
+        by_number[v["version"]] = {**by_number.get(v["version"], {}), **v}
+    return [by_number[n] for n in sorted(by_number)]
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _create(papers: list[Paper], result: BatchResult) -> None:
+    if not papers:
+        return
+    # ignore_conflicts: a concurrent import may have stored the same paper meanwhile; the ids
+    # are read back below either way.
+    Paper.objects.bulk_create(papers, batch_size=500, ignore_conflicts=True)
+    ids = [p.arxiv_id for p in papers]
+    for arxiv_id, pk in Paper.objects.filter(arxiv_id__in=ids).values_list("arxiv_id", "id"):
+        result.ids[arxiv_id] = pk
+
+
+def _update(updates: list[tuple[int, dict[str, Any]]]) -> None:
+    for pk, changes in updates:
+        Paper.objects.filter(pk=pk).update(**changes)
+
+
+def _link_authors(
+    papers: list[tuple[int, list[str], list[str]]], *, replace: list[int]
+) -> None:
+    """(Re)create the ordered authorships of the given papers, creating authors as needed."""
+    if replace:
+        Authorship.objects.filter(paper_id__in=replace).delete()
+    names: dict[str, str] = {}
+    for _, clean_names, _raw in papers:
+        for name in clean_names:
+            names.setdefault(author_key(name) or name.casefold(), name)
+    if not names:
+        return
+    author_ids = _author_ids(names)
+    links = [
+        Authorship(paper_id=pk, author_id=author_ids[author_key(name) or name.casefold()],
+                   position=position, name_raw=raw[:400])
+        for pk, clean_names, raws in papers
+        for position, (name, raw) in enumerate(zip(clean_names, raws, strict=True))
+    ]
+    Authorship.objects.bulk_create(links, batch_size=2000)
+
+
+def _author_ids(names: dict[str, str]) -> dict[str, int]:
+    keys = list(names)
+    found: dict[str, int] = {}
+    for start in range(0, len(keys), 900):
+        chunk = keys[start : start + 900]
+        found.update(Author.objects.filter(key__in=chunk).values_list("key", "id"))
+    missing = [Author(key=k, name=names[k][:300]) for k in keys if k not in found]
+    if missing:
+        Author.objects.bulk_create(missing, batch_size=900, ignore_conflicts=True)
+        new_keys = [a.key for a in missing]
+        for start in range(0, len(new_keys), 900):
+            chunk = new_keys[start : start + 900]
+            found.update(Author.objects.filter(key__in=chunk).values_list("key", "id"))
+    return found

@@ -1,0 +1,31 @@
+"""paperfeed load_sample: the bundled real papers and community signal, for a first look."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from paperfeed.papers.models import Paper
+
+SAMPLE_DIR = Path(__file__).resolve().parents[3] / "sample"
+
+
+class Command(BaseCommand):
+    help = "Load the bundled sample (5,000 recent arXiv papers, 753 featured papers with upvotes)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--force", action="store_true", help="load even if the catalog already holds papers"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if Paper.objects.exists() and not options["force"]:
+            self.stdout.write("the catalog already holds papers; sample not loaded (--force loads it)")
+            return
+        call_command("ingest_snapshot", str(SAMPLE_DIR / "arxiv-sample.jsonl.gz"),
+                     stdout=self.stdout, stderr=self.stderr)  # fmt: skip
+        call_command("ingest_hf_featured", str(SAMPLE_DIR / "hf-featured.json.gz"),
+                     stdout=self.stdout, stderr=self.stderr)  # fmt: skip

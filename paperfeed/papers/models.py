@@ -1,0 +1,92 @@
+"""The catalog: papers, their authors (ordered), and the progress of resumable imports."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Paper(models.Model):
+    """One arXiv paper, keyed by its canonical id (no version).
+
+    Text fields come in two forms: `*_raw` exactly as the source gave it (LaTeX and all) and a
+    clean Unicode form for display and search. `authors` duplicates the ordered names held in
+    Authorship so that lists of papers render without a join.
+    """
+
+    arxiv_id = models.CharField(max_length=40, unique=True)
+    version = models.PositiveSmallIntegerField(default=1)
+    versions = models.JSONField(default=list, blank=True)  # [{"version": 1, "created": iso, ...}]
+    title = models.TextField()
+    title_raw = models.TextField()
+    abstract = models.TextField(blank=True, default="")
+    abstract_raw = models.TextField(blank=True, default="")
+    authors = models.JSONField(default=list, blank=True)  # clean names, in order
+    authors_raw = models.JSONField(default=list, blank=True)
+    primary_category = models.CharField(max_length=40, blank=True, default="", db_index=True)
+    categories = models.CharField(max_length=400, blank=True, default="")  # space-separated
+    comments = models.TextField(blank=True, default="")
+    journal_ref = models.TextField(blank=True, default="")
+    doi = models.CharField(max_length=400, blank=True, default="")
+    report_no = models.TextField(blank=True, default="")
+    license = models.CharField(max_length=200, blank=True, default="")
+    submitter = models.CharField(max_length=400, blank=True, default="")
+    published = models.DateTimeField(null=True, blank=True, db_index=True)
+    updated = models.DateTimeField(null=True, blank=True, db_index=True)
+    source = models.CharField(max_length=20)  # the source that first stored the paper
+    last_source = models.CharField(max_length=20)  # the source that last changed it
+    created_at = models.DateTimeField()
+    modified_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-published", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.arxiv_id}: {self.title[:60]}"
+
+    @property
+    def category_list(self) -> list[str]:
+        return self.categories.split()
+
+    @property
+    def abs_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}"
+
+    @property
+    def pdf_url(self) -> str:
+        return f"https://arxiv.org/pdf/{self.arxiv_id}"
+
+
+class Author(models.Model):
+    """A person as named on papers; `key` folds case, accents and punctuation so that
+    "C. Balázs" and "C. Balazs" are one author."""
+
+    key = models.CharField(max_length=300, unique=True)
+    name = models.CharField(max_length=300)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Authorship(models.Model):
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships")
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="authorships")
+    position = models.PositiveSmallIntegerField()
+    name_raw = models.CharField(max_length=400)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "position"], name="authorship_paper_position")
+        ]
+
+
+class IngestState(models.Model):
+    """Where a resumable import stands: an OAI resumption token, an Atom API offset, the last
+    committed line of a snapshot file. Written in the same transaction as the papers it covers."""
+
+    key = models.CharField(max_length=500, unique=True)
+    value = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,36 @@
+"""Reads of the catalog that several callers share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Max, Min, QuerySet
+
+from paperfeed.lib.arxiv_ids import InvalidArxivId, normalize_arxiv_id
+from paperfeed.papers.models import Author, Paper
+
+
+def paper_get(*, arxiv_id: str) -> Paper | None:
+    """The stored paper for any accepted form of its id (versioned, URL, ...), or None."""
+    try:
+        canonical = normalize_arxiv_id(arxiv_id)
+    except InvalidArxivId:
+        return None
+    return Paper.objects.filter(arxiv_id=canonical).first()
+
+
+def papers_latest() -> QuerySet[Paper]:
+    return Paper.objects.order_by("-published", "-id")
+
+
+def catalog_stats() -> dict[str, Any]:
+    from paperfeed.community.models import Featured
+
+    dates = Paper.objects.aggregate(oldest=Min("published"), newest=Max("published"))
+    return {
+        "papers": Paper.objects.count(),
+        "authors": Author.objects.count(),
+        "featured": Featured.objects.count(),
+        "oldest_published": dates["oldest"].isoformat() if dates["oldest"] else None,
+        "newest_published": dates["newest"].isoformat() if dates["newest"] else None,
+    }

@@ -1,0 +1,156 @@
+"""Django settings for paperfeed; every value comes from the environment (see .env.example)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from paperfeed.env import SettingError, envbool, envint, envlist, envstr, paperfeed_home
+
+BASE_DIR = Path(__file__).resolve().parent
+HOME = paperfeed_home()
+
+DEBUG = envbool("PAPERFEED_DEBUG", False)
+SECRET_KEY = envstr("PAPERFEED_SECRET_KEY", "")
+if not SECRET_KEY:
+    # A per-installation key kept under PAPERFEED_HOME, so sessions survive restarts without
+    # anyone having to configure one for a local run.
+    _key_file = HOME / "secret_key"
+    if not _key_file.exists():
+        import secrets
+
+        HOME.mkdir(parents=True, exist_ok=True)
+        _key_file.write_text(secrets.token_urlsafe(50))
+        _key_file.chmod(0o600)
+    SECRET_KEY = _key_file.read_text().strip()
+
+ALLOWED_HOSTS = envlist("PAPERFEED_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = envlist("PAPERFEED_CSRF_TRUSTED_ORIGINS", [])
+SITE_NAME = envstr("PAPERFEED_SITE_NAME", "paperfeed")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "paperfeed.papers",
+    "paperfeed.community",
+    "paperfeed.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "paperfeed.urls"
+WSGI_APPLICATION = "paperfeed.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "paperfeed.web.context.site",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict[str, object]:
+    url = envstr("DATABASE_URL", "")
+    if url:
+        try:
+            config = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
+        except Exception as exc:  # dj_database_url raises several kinds for a bad URL
+            raise SettingError(f"DATABASE_URL={url!r} is not a database URL: {exc}") from None
+        if config["ENGINE"] == "django.db.backends.postgresql":
+            config.setdefault("TEST", {})
+        return dict(config)
+    HOME.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(HOME / "paperfeed.db"),
+        "OPTIONS": {
+            # WAL lets readers (the web server) proceed while an import writes; IMMEDIATE takes
+            # the write lock at BEGIN so concurrent writers wait instead of failing mid-transaction.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": (
+                "PRAGMA journal_mode=WAL;"
+                "PRAGMA synchronous=NORMAL;"
+                "PRAGMA busy_timeout=30000;"
+                "PRAGMA foreign_keys=ON;"
+                "PRAGMA cache_size=-65536;"
+                "PRAGMA temp_store=MEMORY;"
+            ),
+        },
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = envstr("PAPERFEED_TIME_ZONE", "UTC")
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = HOME / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = True  # serve static files even before collectstatic (tests, make run)
+WHITENOISE_MANIFEST_STRICT = False
+
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = HOME / "outbox"
+DEFAULT_FROM_EMAIL = envstr("PAPERFEED_FROM_EMAIL", "paperfeed <paperfeed@localhost>")
+
+# Sources: overridable so that air-gapped mirrors and tests can point elsewhere.
+ARXIV_API_URL = envstr("PAPERFEED_ARXIV_API_URL", "https://export.arxiv.org/api/query")
+ARXIV_OAI_URL = envstr("PAPERFEED_ARXIV_OAI_URL", "https://oaipmh.arxiv.org/oai")
+HF_DAILY_PAPERS_URL = envstr(
+    "PAPERFEED_HF_DAILY_PAPERS_URL", "https://huggingface.co/api/daily_papers"
+)
+ARXIV_API_DELAY = float(envint("PAPERFEED_ARXIV_API_DELAY_MS", 3000, minimum=0)) / 1000
+INGEST_BATCH_SIZE = envint("PAPERFEED_INGEST_BATCH_SIZE", 1000, minimum=1)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": envstr("PAPERFEED_LOG_LEVEL", "WARNING")},
+}
