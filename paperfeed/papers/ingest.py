@@ -68,7 +68,7 @@ def papers_upsert_batch(
     with transaction.atomic():
         stored = {
             row["arxiv_id"]: row
-            for row in Paper.objects.filter(arxiv_id__in=list(incoming)).values("id", *_FIELDS)
+            for row in Paper.objects.filter(arxiv_id__in=list(incoming)).values("id", "arxiv_id", *_FIELDS)
         }
         to_create: list[Paper] = []
         to_update: list[tuple[int, dict[str, Any]]] = []
@@ -77,7 +77,7 @@ def papers_upsert_batch(
             row = stored.get(arxiv_id)
             if row is None:
                 values["version"] = values["version"] or 1
-                to_create.append(Paper(**values, source=record.source, last_source=record.source,
+                to_create.append(Paper(arxiv_id=arxiv_id, **values, source=record.source, last_source=record.source,
                                        created_at=now, modified_at=now))
                 result.outcomes[arxiv_id] = "new"
                 continue
@@ -203,6 +203,9 @@ def _create(papers: list[Paper], result: BatchResult) -> None:
     ids = [p.arxiv_id for p in papers]
     for arxiv_id, pk in Paper.objects.filter(arxiv_id__in=ids).values_list("arxiv_id", "id"):
         result.ids[arxiv_id] = pk
+    lost = [arxiv_id for arxiv_id in ids if arxiv_id not in result.ids]
+    if lost:  # SQLite's INSERT OR IGNORE also swallows NOT NULL violations: never lose silently
+        raise RuntimeError(f"papers could not be stored: {', '.join(lost[:5])}")
 
 
 def _update(updates: list[tuple[int, dict[str, Any]]]) -> None:

@@ -6,8 +6,12 @@ import os
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
+
+MANIFEST_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
 
 class Command(BaseCommand):
@@ -22,7 +26,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("collectstatic", interactive=False, verbosity=0)
+        # Collect with the hashed, compressed storage; the server processes started below see the
+        # manifest and serve those names with far-future cache headers.
+        storages = {**settings.STORAGES, "staticfiles": {"BACKEND": MANIFEST_STORAGE}}
+        with override_settings(STORAGES=storages):
+            call_command("collectstatic", interactive=False, verbosity=0)
         bind = f"{options['host']}:{options['port']}"
         self.stdout.write(f"paperfeed serving on http://{bind}/ with {options['workers']} workers")
         self.stdout.flush()
