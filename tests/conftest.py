@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.support.replay import ReplayServer
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -14,3 +17,10 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.fail(f"the shared data folder {SHARED_DATA} is missing")
     return SHARED_DATA
+
+
+@pytest.fixture
+def replay_server() -> Iterator[ReplayServer]:
+    """A loopback server replaying recorded responses (see tests/support/replay.py)."""
+    with ReplayServer() as server:
+        yield server

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from paperfeed.community.importing import featured_importer
 from paperfeed.lib.hf_daily import parse_daily_papers, read_daily_papers_file
-from paperfeed.lib.http import get_with_retries
+from paperfeed.lib.http import PoliteClient
 from paperfeed.lib.records import SourceError
 from paperfeed.papers.commands import ImportCommand
 
@@ -33,10 +33,7 @@ class Command(ImportCommand):
                 label = options["file"].name
             else:
                 day = options["date"] or timezone.localdate()
-                body = get_with_retries(
-                    settings.HF_DAILY_PAPERS_URL, params={"date": day.isoformat(), "limit": 100}
-                )
-                items = list(parse_daily_papers(body))
+                items = list(parse_daily_papers(_fetch(day)))
                 label = f"Hugging Face daily papers {day}"
         except (OSError, SourceError, httpx.HTTPError) as exc:
             raise CommandError(str(exc)) from None
@@ -48,3 +45,14 @@ class Command(ImportCommand):
             importer=featured_importer(source="hf-daily"),
             require_records=bool(options["file"]),
         )
+
+
+def _fetch(day: date) -> bytes:
+    http = PoliteClient(delay=0, max_retries=3, timeout=30)
+    try:
+        response = http.get(settings.HF_DAILY_PAPERS_URL, params={"date": day.isoformat()})
+    finally:
+        http.close()
+    if response.status_code != 200:
+        raise SourceError(f"{response.request.url} answered HTTP {response.status_code}")
+    return response.content

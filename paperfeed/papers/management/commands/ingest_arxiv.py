@@ -77,7 +77,7 @@ class Command(ImportCommand):
                 return
             yield from (e for e in page.entries if not isinstance(e, PaperRecord))
             yield from fresh
-            next_start = page.start + len(page.entries)
+            next_start = page.next_start
             yield Checkpoint(lambda n=next_start: state_set(key, {"start": n}))
             if cutoff is not None and len(fresh) < len(papers):
                 self.stdout.write(f"reached papers older than {since}; stopping")

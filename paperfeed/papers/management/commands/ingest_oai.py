@@ -54,7 +54,7 @@ class Command(ImportCommand):
         token = state_get(key).get("token")
         if token:
             self.stdout.write("resuming the interrupted harvest from its saved resumption token")
-        harvester = OaiHarvester(base_url=settings.ARXIV_OAI_URL)
+        harvester = OaiHarvester(base_url=settings.ARXIV_OAI_URL, delay=settings.ARXIV_API_DELAY)
         self.run_import(
             self._records(harvester, key, token, options),
             description="OAI-PMH harvest",
