@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from paperfeed.lib.names import author_key
+from paperfeed.papers.bulk import insert_rows
 from paperfeed.lib.records import PaperRecord, Version
 from paperfeed.lib.text import clean_name, clean_text
 from paperfeed.papers.models import Author, Authorship, Paper
@@ -70,15 +72,16 @@ def papers_upsert_batch(
             row["arxiv_id"]: row
             for row in Paper.objects.filter(arxiv_id__in=list(incoming)).values("id", "arxiv_id", *_FIELDS)
         }
-        to_create: list[Paper] = []
+        to_create: list[dict[str, Any]] = []
         to_update: list[tuple[int, dict[str, Any]]] = []
         for arxiv_id, record in incoming.items():
             values = _values(record)
             row = stored.get(arxiv_id)
             if row is None:
                 values["version"] = values["version"] or 1
-                to_create.append(Paper(arxiv_id=arxiv_id, **values, source=record.source, last_source=record.source,
-                                       created_at=now, modified_at=now))
+                to_create.append({"arxiv_id": arxiv_id, **values, "source": record.source,
+                                  "last_source": record.source, "created_at": now,
+                                  "modified_at": now})  # fmt: skip
                 result.outcomes[arxiv_id] = "new"
                 continue
             result.ids[arxiv_id] = row["id"]
@@ -92,7 +95,7 @@ def papers_upsert_batch(
         _create(to_create, result)
         _update(to_update)
         _link_authors(
-            [(result.ids[p.arxiv_id], p.authors, p.authors_raw) for p in to_create]
+            [(result.ids[p["arxiv_id"]], p["authors"], p["authors_raw"]) for p in to_create]
             + [(pk, v["authors"], v["authors_raw"]) for pk, v in to_update if "authors" in v],
             replace=[pk for pk, v in to_update if "authors" in v],
         )
@@ -194,13 +197,14 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-def _create(papers: list[Paper], result: BatchResult) -> None:
+def _create(papers: list[dict[str, Any]], result: BatchResult) -> None:
     if not papers:
         return
-    # ignore_conflicts: a concurrent import may have stored the same paper meanwhile; the ids
-    # are read back below either way.
-    Paper.objects.bulk_create(papers, batch_size=500, ignore_conflicts=True)
-    ids = [p.arxiv_id for p in papers]
+    columns = list(papers[0])
+    # Ignore conflicts: a concurrent import may have stored the same paper meanwhile; the ids are
+    # read back below either way.
+    insert_rows(Paper, columns, [tuple(p.values()) for p in papers], ignore_conflicts=True)
+    ids = [p["arxiv_id"] for p in papers]
     for arxiv_id, pk in Paper.objects.filter(arxiv_id__in=ids).values_list("arxiv_id", "id"):
         result.ids[arxiv_id] = pk
     lost = [arxiv_id for arxiv_id in ids if arxiv_id not in result.ids]
@@ -222,30 +226,37 @@ def _link_authors(
     names: dict[str, str] = {}
     for _, clean_names, _raw in papers:
         for name in clean_names:
-            names.setdefault(author_key(name) or name.casefold(), name)
+            names.setdefault(_key(name), name)
     if not names:
         return
     author_ids = _author_ids(names)
     links = [
-        Authorship(paper_id=pk, author_id=author_ids[author_key(name) or name.casefold()],
-                   position=position, name_raw=raw[:400])
+        (pk, author_ids[_key(name)], position, raw[:400])
         for pk, clean_names, raws in papers
         for position, (name, raw) in enumerate(zip(clean_names, raws, strict=True))
     ]
-    Authorship.objects.bulk_create(links, batch_size=2000)
+    insert_rows(Authorship, ("paper", "author", "position", "name_raw"), links)
+
+
+@lru_cache(maxsize=65536)
+def _key(name: str) -> str:
+    return author_key(name) or name.casefold()
 
 
 def _author_ids(names: dict[str, str]) -> dict[str, int]:
+    """Ids of the authors with these keys, creating the missing ones."""
     keys = list(names)
+    found = _author_ids_of(keys)
+    missing = [(key, names[key][:300]) for key in keys if key not in found]
+    if missing:
+        insert_rows(Author, ("key", "name"), missing, ignore_conflicts=True)
+        found.update(_author_ids_of([key for key, _ in missing]))
+    return found
+
+
+def _author_ids_of(keys: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for start in range(0, len(keys), 900):
+    for start in range(0, len(keys), 900):  # stay under SQLite's bound-parameter limit
         chunk = keys[start : start + 900]
         found.update(Author.objects.filter(key__in=chunk).values_list("key", "id"))
-    missing = [Author(key=k, name=names[k][:300]) for k in keys if k not in found]
-    if missing:
-        Author.objects.bulk_create(missing, batch_size=900, ignore_conflicts=True)
-        new_keys = [a.key for a in missing]
-        for start in range(0, len(new_keys), 900):
-            chunk = new_keys[start : start + 900]
-            found.update(Author.objects.filter(key__in=chunk).values_list("key", "id"))
     return found

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError
 
 from paperfeed.community.importing import featured_importer
-from paperfeed.lib.hf_daily import read_featured_collection
+from paperfeed.lib.hf_daily import parse_featured_collection
 from paperfeed.lib.records import SourceError
 from paperfeed.papers.commands import ImportCommand
 
@@ -26,7 +27,7 @@ class Command(ImportCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         try:
-            items = list(read_featured_collection(path))
+            items = list(parse_featured_collection(_read(path)))
         except SourceError as exc:
             raise CommandError(str(exc)) from None
         self.run_import(
@@ -37,3 +38,12 @@ class Command(ImportCommand):
             importer=featured_importer(source="hf-featured"),
             require_records=True,
         )
+
+
+def _read(path: Path) -> bytes:
+    """The file's bytes, decompressed when it is gzip."""
+    try:
+        data = path.read_bytes()
+        return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+    except (OSError, EOFError) as exc:
+        raise SourceError(f"cannot read {path}: {exc}") from None
