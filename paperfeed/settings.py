@@ -25,7 +25,9 @@ if not SECRET_KEY:
         _key_file.chmod(0o600)
     SECRET_KEY = _key_file.read_text().strip()
 
-ALLOWED_HOSTS = envlist("PAPERFEED_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+ALLOWED_HOSTS = envlist(
+    "PAPERFEED_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"]
+)
 CSRF_TRUSTED_ORIGINS = envlist("PAPERFEED_CSRF_TRUSTED_ORIGINS", [])
 SITE_NAME = envstr("PAPERFEED_SITE_NAME", "paperfeed")
 

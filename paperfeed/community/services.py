@@ -24,11 +24,16 @@ def featured_upsert_batch(
         for paper_id, record in by_paper.items():
             row = existing.get(paper_id)
             if row is None:
-                new.append(Featured(
-                    paper_id=paper_id, featured_on=record.featured_on,
-                    submitted_by=record.submitted_by or "", source=source,
-                    source_upvotes=max(record.upvotes, 0), source_comments=max(record.num_comments, 0),
-                ))  # fmt: skip
+                new.append(
+                    Featured(
+                        paper_id=paper_id,
+                        featured_on=record.featured_on,
+                        submitted_by=record.submitted_by or "",
+                        source=source,
+                        source_upvotes=max(record.upvotes, 0),
+                        source_comments=max(record.num_comments, 0),
+                    )
+                )
             elif (row.source_upvotes, row.source_comments) != (record.upvotes, record.num_comments):
                 row.source_upvotes, row.source_comments = record.upvotes, record.num_comments
                 row.save(update_fields=["source_upvotes", "source_comments"])

@@ -57,10 +57,7 @@ def parse_arxiv_id(text: str) -> ArxivId:
     if not match or (match["new"] and not _valid_new_number(match["yymm"], match["num"])):
         shown = cleaned if len(cleaned) <= 80 else cleaned[:77] + "..."
         raise InvalidArxivId(f"'{shown}' is not an arXiv id; expected a form like {EXAMPLES}")
-    if match["new"]:
-        canonical = match["new"]
-    else:
-        canonical = f"{match['archive'].lower()}/{match['oldnum']}"
+    canonical = match["new"] or f"{match['archive'].lower()}/{match['oldnum']}"
     version = int(match["version"]) if match["version"] else None
     return ArxivId(id=canonical, version=version)
 

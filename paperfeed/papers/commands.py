@@ -10,19 +10,19 @@ from typing import Any, TypeVar
 
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
-from rich.text import Text
 from rich.progress import (
     BarColumn,
-    ProgressColumn,
-    Task,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
     SpinnerColumn,
+    Task,
     TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.text import Text
 
 from paperfeed.lib.records import RejectedRecord, SourceError
 from paperfeed.papers.importing import Importer, ImportSummary
@@ -75,7 +75,9 @@ class ImportCommand(BaseCommand):
                 raise CommandError(str(exc)) from None
         self.stdout.write(summary.line())
         if summary.rejected > len(summary.rejections):
-            self.stderr.write(f"... and {summary.rejected - len(summary.rejections):,} more rejected")
+            self.stderr.write(
+                f"... and {summary.rejected - len(summary.rejections):,} more rejected"
+            )
         if interrupted:
             raise CommandError(
                 "interrupted; everything committed so far is kept: run the same command again "
@@ -83,9 +85,10 @@ class ImportCommand(BaseCommand):
                 returncode=130,
             )
         if require_records and summary.read == 0 and summary.skipped == 0:
-            raise CommandError("no paper could be read from the input" + (
-                f" ({summary.rejected:,} records rejected)" if summary.rejected else ""
-            ))
+            raise CommandError(
+                "no paper could be read from the input"
+                + (f" ({summary.rejected:,} records rejected)" if summary.rejected else "")
+            )
         return summary
 
     def _print_rejected(self, item: RejectedRecord) -> None:

@@ -159,4 +159,3 @@ def state_set(key: str, value: dict[str, Any]) -> None:
 
 def state_clear(key: str) -> None:
     IngestState.objects.filter(key=key).delete()
-

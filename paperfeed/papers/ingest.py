@@ -17,18 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from paperfeed.lib.names import author_key
+from paperfeed.lib.records import PaperRecord
 from paperfeed.papers.bulk import insert_rows
-from paperfeed.lib.records import PaperRecord, Version
-from paperfeed.lib.text import clean_name, clean_text
 from paperfeed.papers.models import Author, Authorship, Paper
+from paperfeed.papers.prepare import Prepared, name_key, prepare
 
 # Fields compared to decide whether a stored paper changed.
 _FIELDS = (
@@ -55,7 +52,7 @@ def paper_upsert(*, record: PaperRecord) -> tuple[Paper, str]:
 
 def papers_upsert_batch(
     *,
-    records: Iterable[PaperRecord],
+    records: Iterable[PaperRecord | Prepared],
     on_stored: Callable[[BatchResult], None] | None = None,
 ) -> BatchResult:
     """Store many records in one transaction.
@@ -70,12 +67,14 @@ def papers_upsert_batch(
     with transaction.atomic():
         stored = {
             row["arxiv_id"]: row
-            for row in Paper.objects.filter(arxiv_id__in=list(incoming)).values("id", "arxiv_id", *_FIELDS)
+            for row in Paper.objects.filter(arxiv_id__in=list(incoming)).values(
+                "id", "arxiv_id", *_FIELDS
+            )
         }
         to_create: list[dict[str, Any]] = []
         to_update: list[tuple[int, dict[str, Any]]] = []
         for arxiv_id, record in incoming.items():
-            values = _values(record)
+            values = dict(record.values)
             row = stored.get(arxiv_id)
             if row is None:
                 values["version"] = values["version"] or 1
@@ -107,59 +106,18 @@ def papers_upsert_batch(
     return result
 
 
-def _dedupe(records: Iterable[PaperRecord]) -> dict[str, PaperRecord]:
+def _dedupe(records: Iterable[PaperRecord | Prepared]) -> dict[str, Prepared]:
     """One record per id; when a batch holds several, the newest one wins."""
-    chosen: dict[str, PaperRecord] = {}
-    for record in records:
-        previous = chosen.get(record.arxiv_id)
-        if previous is None or _rank(record) >= _rank(previous):
-            chosen[record.arxiv_id] = record
+    chosen: dict[str, Prepared] = {}
+    for item in records:
+        prepared = prepare(item)
+        previous = chosen.get(prepared.arxiv_id)
+        if previous is None or prepared.rank >= previous.rank:
+            chosen[prepared.arxiv_id] = prepared
     return chosen
 
 
-def _rank(record: PaperRecord) -> tuple[int, datetime]:
-    return (record.version or 0, record.updated or datetime.min.replace(tzinfo=timezone.utc))
-
-
-def _values(record: PaperRecord) -> dict[str, Any]:
-    authors_raw = [name for name in record.authors if name and name.strip()]
-    versions = _versions_json(record.versions)
-    version = record.version or max((v["version"] for v in versions), default=None)
-    return {
-        "version": version,
-        "versions": versions,
-        "title": clean_text(record.title),
-        "title_raw": record.title,
-        "abstract": clean_text(record.abstract or ""),
-        "abstract_raw": record.abstract or "",
-        "authors": [clean_name(name) for name in authors_raw],
-        "authors_raw": authors_raw,
-        "primary_category": record.primary_category or "",
-        "categories": " ".join(record.categories),
-        "comments": record.comments or "",
-        "journal_ref": record.journal_ref or "",
-        "doi": record.doi or "",
-        "report_no": record.report_no or "",
-        "license": record.license or "",
-        "submitter": record.submitter or "",
-        "published": record.published,
-        "updated": record.updated,
-    }
-
-
-def _versions_json(versions: list[Version]) -> list[dict[str, Any]]:
-    out = []
-    for v in sorted(versions, key=lambda v: v.number):
-        item: dict[str, Any] = {"version": v.number}
-        if v.created is not None:
-            item["created"] = v.created.isoformat()
-        if v.size:
-            item["size"] = v.size
-        out.append(item)
-    return out
-
-
-def _merge(row: dict[str, Any], values: dict[str, Any], record: PaperRecord) -> dict[str, Any] | None:
+def _merge(row: dict[str, Any], values: dict[str, Any], record: Prepared) -> dict[str, Any] | None:
     """The fields to change on a stored paper, or None when nothing changes."""
     stored_version = row["version"] or 0
     if record.version is not None and record.version < stored_version:
@@ -217,30 +175,23 @@ def _update(updates: list[tuple[int, dict[str, Any]]]) -> None:
         Paper.objects.filter(pk=pk).update(**changes)
 
 
-def _link_authors(
-    papers: list[tuple[int, list[str], list[str]]], *, replace: list[int]
-) -> None:
+def _link_authors(papers: list[tuple[int, list[str], list[str]]], *, replace: list[int]) -> None:
     """(Re)create the ordered authorships of the given papers, creating authors as needed."""
     if replace:
         Authorship.objects.filter(paper_id__in=replace).delete()
     names: dict[str, str] = {}
     for _, clean_names, _raw in papers:
         for name in clean_names:
-            names.setdefault(_key(name), name)
+            names.setdefault(name_key(name), name)
     if not names:
         return
     author_ids = _author_ids(names)
     links = [
-        (pk, author_ids[_key(name)], position, raw[:400])
+        (pk, author_ids[name_key(name)], position, raw[:400])
         for pk, clean_names, raws in papers
         for position, (name, raw) in enumerate(zip(clean_names, raws, strict=True))
     ]
     insert_rows(Authorship, ("paper", "author", "position", "name_raw"), links)
-
-
-@lru_cache(maxsize=65536)
-def _key(name: str) -> str:
-    return author_key(name) or name.casefold()
 
 
 def _author_ids(names: dict[str, str]) -> dict[str, int]:

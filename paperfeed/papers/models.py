@@ -82,6 +82,9 @@ class Authorship(models.Model):
             models.UniqueConstraint(fields=["paper", "position"], name="authorship_paper_position")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.name_raw} (#{self.position + 1})"
+
 
 class IngestState(models.Model):
     """Where a resumable import stands: an OAI resumption token, an Atom API offset, the last

@@ -10,7 +10,7 @@ from pytest_django.fixtures import Settings
 
 from paperfeed.community.models import Featured
 from paperfeed.papers.models import Paper
-from tests.support.replay import Reply, ReplayServer
+from tests.support.replay import ReplayServer, Reply
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +50,9 @@ def test_hf_daily_again_refreshes_upvotes_without_duplicating(
     out = run("ingest_hf_daily", "--file", str(later))
     assert "new 0" in out and "featured 0" in out and "refreshed 1" in out
     assert Featured.objects.count() == 4
-    assert Featured.objects.get(paper__arxiv_id=items[0]["paper"]["id"]).source_upvotes == (
-        items[0]["paper"]["upvotes"]
+    assert (
+        Featured.objects.get(paper__arxiv_id=items[0]["paper"]["id"]).source_upvotes
+        == (items[0]["paper"]["upvotes"])
     )
 
 

@@ -55,9 +55,9 @@ def test_a_newer_version_updates_the_paper_and_keeps_its_history() -> None:
     assert paper.versions[1]["created"] == "2024-01-02T12:00:00+00:00"
     assert paper.published == datetime(2024, 1, 1, 12, tzinfo=UTC)
     names = list(
-        Authorship.objects.filter(paper=paper).order_by("position").values_list(
-            "author__name", flat=True
-        )
+        Authorship.objects.filter(paper=paper)
+        .order_by("position")
+        .values_list("author__name", flat=True)
     )
     assert names == ["Ada Lovelace", "Grace Hopper"]
     assert Author.objects.filter(name="Alan Turing").exists()  # authors outlive an authorship

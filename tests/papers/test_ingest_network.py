@@ -13,7 +13,7 @@ from pytest_django.fixtures import Settings
 
 from paperfeed.papers.models import IngestState, Paper
 from tests.support import fixture_path, recorded_atom
-from tests.support.replay import Reply, ReplayServer
+from tests.support.replay import ReplayServer, Reply
 
 pytestmark = pytest.mark.django_db
 

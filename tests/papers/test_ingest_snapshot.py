@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import json
@@ -127,9 +128,10 @@ def test_a_killed_import_loses_nothing_committed_and_a_rerun_completes(
     """A real process, really killed (SIGKILL) mid-import, on SQLite."""
     if os.environ.get("DATABASE_URL"):
         pytest.skip("runs against the embedded SQLite database")
-    lines = gzip.open(shared_data / "arxiv/arxiv-sample-75k.jsonl.gz").read().splitlines()[:8000]
+    with gzip.open(shared_data / "arxiv/arxiv-sample-75k.jsonl.gz") as sample:
+        lines = [next(sample) for _ in range(8000)]
     path = tmp_path / "part.jsonl"
-    path.write_bytes(b"\n".join(lines) + b"\n")
+    path.write_bytes(b"".join(lines))
     home = tmp_path / "home"
     env = dict(os.environ, PAPERFEED_HOME=str(home))
     cli = [sys.executable, "-m", "paperfeed"]
@@ -145,10 +147,8 @@ def test_a_killed_import_loses_nothing_committed_and_a_rerun_completes(
         if stored >= 1000:
             proc.send_signal(signal.SIGKILL)
             break
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=0.05)
-        except subprocess.TimeoutExpired:
-            pass
     proc.wait()
     assert 1000 <= stored < 8000, "the import finished before it could be killed"
     rerun = subprocess.run([*cli, "ingest", "snapshot", str(path)], env=env,

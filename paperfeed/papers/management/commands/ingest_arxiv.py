@@ -33,7 +33,9 @@ class Command(ImportCommand):
                             help="fetch back to this date even past stored papers")  # fmt: skip
         parser.add_argument("--sort", choices=sorted(SORTS), default="submitted")
         parser.add_argument("--max", type=int, default=None, help="at most this many papers")
-        parser.add_argument("--page-size", type=int, default=200, help="papers per request (<= 2000)")
+        parser.add_argument(
+            "--page-size", type=int, default=200, help="papers per request (<= 2000)"
+        )
         parser.add_argument("--file", type=Path, help="import a saved API response instead")
         parser.add_argument("--restart", action="store_true", help="ignore an interrupted run")
 
@@ -51,7 +53,9 @@ class Command(ImportCommand):
             state_clear(key)
         start = int(state_get(key).get("start", 0))
         if start:
-            self.stdout.write(f"resuming the listing of {', '.join(categories)} at offset {start:,}")
+            self.stdout.write(
+                f"resuming the listing of {', '.join(categories)} at offset {start:,}"
+            )
         client = ArxivApiClient(base_url=settings.ARXIV_API_URL, delay=settings.ARXIV_API_DELAY)
         pages = client.search(
             categories=categories, sort_by=SORTS[options["sort"]], start=start,

@@ -23,7 +23,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if Paper.objects.exists() and not options["force"]:
-            self.stdout.write("the catalog already holds papers; sample not loaded (--force loads it)")
+            self.stdout.write(
+                "the catalog already holds papers; sample not loaded (--force loads it)"
+            )
             return
         call_command("ingest_snapshot", str(SAMPLE_DIR / "arxiv-sample.jsonl.gz"),
                      stdout=self.stdout, stderr=self.stderr)  # fmt: skip

@@ -25,9 +25,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         paper = Paper.objects.filter(arxiv_id=arxiv_id).first()
         if paper is None:
-            raise CommandError(
-                f"{arxiv_id} is not in the catalog; fetch it with: paperfeed ingest paper {arxiv_id}"
-            )
+            hint = f"fetch it with: paperfeed ingest paper {arxiv_id}"
+            raise CommandError(f"{arxiv_id} is not in the catalog; {hint}")
         if options["json"]:
             fields = {f.name: getattr(paper, f.name) for f in Paper._meta.concrete_fields}
             self.stdout.write(json.dumps(fields, default=str, ensure_ascii=False, indent=2))
@@ -41,8 +40,12 @@ class Command(BaseCommand):
             f"categories: {paper.categories or '-'}",
             f"published: {paper.published or '-'}   updated: {paper.updated or '-'}",
         ]
-        for label, value in (("comments", paper.comments), ("journal-ref", paper.journal_ref),
-                             ("doi", paper.doi), ("license", paper.license)):
+        for label, value in (
+            ("comments", paper.comments),
+            ("journal-ref", paper.journal_ref),
+            ("doi", paper.doi),
+            ("license", paper.license),
+        ):
             if value:
                 lines.append(f"{label}: {value}")
         versions = ", ".join(
@@ -50,6 +53,11 @@ class Command(BaseCommand):
         )
         if versions:
             lines.append(f"versions: {versions}")
-        lines += [f"source: {paper.source} (last changed by {paper.last_source})", "",
-                  paper.abstract, "", paper.abs_url]
+        lines += [
+            f"source: {paper.source} (last changed by {paper.last_source})",
+            "",
+            paper.abstract,
+            "",
+            paper.abs_url,
+        ]
         return "\n".join(lines)

@@ -21,7 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("PAPERFEED_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PAPERFEED_PORT", 8000)))
         parser.add_argument(
-            "--workers", type=int, default=int(os.environ.get("PAPERFEED_WORKERS", 2)),
+            "--workers",
+            type=int,
+            default=int(os.environ.get("PAPERFEED_WORKERS", 2)),
             help="worker processes (default 2)",
         )
 

@@ -1,0 +1,87 @@
+"""Turn a source's PaperRecord into the catalog's column values: clean Unicode text, version
+history as JSON, author keys. Pure Python (no database), so that bulk imports can run it in
+worker processes while the main process writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from paperfeed.lib.names import author_key
+from paperfeed.lib.records import PaperRecord, Version
+from paperfeed.lib.text import clean_name, clean_text
+
+_OLDEST = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A record ready to store. `version` is the source's own (None when it gives none)."""
+
+    arxiv_id: str
+    source: str
+    version: int | None
+    updated: datetime | None
+    values: dict[str, Any]  # Paper column -> value
+    author_keys: list[str]
+
+    @property
+    def rank(self) -> tuple[int, datetime]:
+        """Orders records of one paper: newer version first, then later update."""
+        return (self.version or 0, self.updated or _OLDEST)
+
+
+def prepare(record: PaperRecord | Prepared) -> Prepared:
+    if isinstance(record, Prepared):
+        return record
+    authors_raw = [name for name in record.authors if name and name.strip()]
+    authors = [clean_name(name) for name in authors_raw]
+    versions = versions_json(record.versions)
+    values = {
+        "version": record.version or max((v["version"] for v in versions), default=None),
+        "versions": versions,
+        "title": clean_text(record.title),
+        "title_raw": record.title,
+        "abstract": clean_text(record.abstract or ""),
+        "abstract_raw": record.abstract or "",
+        "authors": authors,
+        "authors_raw": authors_raw,
+        "primary_category": record.primary_category or "",
+        "categories": " ".join(record.categories),
+        "comments": record.comments or "",
+        "journal_ref": record.journal_ref or "",
+        "doi": record.doi or "",
+        "report_no": record.report_no or "",
+        "license": record.license or "",
+        "submitter": record.submitter or "",
+        "published": record.published,
+        "updated": record.updated,
+    }
+    return Prepared(
+        arxiv_id=record.arxiv_id,
+        source=record.source,
+        version=record.version,
+        updated=record.updated,
+        values=values,
+        author_keys=[name_key(name) for name in authors],
+    )
+
+
+def versions_json(versions: list[Version]) -> list[dict[str, Any]]:
+    out = []
+    for v in sorted(versions, key=lambda v: v.number):
+        item: dict[str, Any] = {"version": v.number}
+        if v.created is not None:
+            item["created"] = v.created.isoformat()
+        if v.size:
+            item["size"] = v.size
+        out.append(item)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def name_key(name: str) -> str:
+    """The Author.key of a clean name (cached: prolific authors recur on every page)."""
+    return author_key(name) or name.casefold()
