@@ -151,7 +151,7 @@ HF_DAILY_PAPERS_URL = envstr(
     "PAPERFEED_HF_DAILY_PAPERS_URL", "https://huggingface.co/api/daily_papers"
 )
 ARXIV_API_DELAY = float(envint("PAPERFEED_ARXIV_API_DELAY_MS", 3000, minimum=0)) / 1000
-INGEST_BATCH_SIZE = envint("PAPERFEED_INGEST_BATCH_SIZE", 1000, minimum=1)
+INGEST_BATCH_SIZE = envint("PAPERFEED_INGEST_BATCH_SIZE", 2000, minimum=1)
 
 LOGGING = {
     "version": 1,

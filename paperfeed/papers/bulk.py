@@ -8,8 +8,9 @@ and handed to the driver's executemany.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -23,12 +24,20 @@ def insert_rows(
     rows: Sequence[Sequence[Any]],
     *,
     ignore_conflicts: bool = False,
+    encoded: Sequence[str] = (),
 ) -> None:
-    """INSERT rows (tuples of values in `columns` order) into the model's table."""
+    """INSERT rows (tuples of values in `columns` order) into the model's table.
+
+    Columns named in `encoded` hold values already in database form (JSON text).
+    """
     if not rows:
         return
     fields = [model._meta.get_field(name) for name in columns]
-    prepare = [_preparer(field) for field in fields]
+    prepare = [
+        (i, p)
+        for i, p in enumerate(map(_preparer, fields))
+        if p is not None and columns[i] not in encoded
+    ]
     ops = connection.ops
     on_conflict = OnConflict.IGNORE if ignore_conflicts else None
     sql = "{} {} ({}) VALUES ({}) {}".format(
@@ -38,19 +47,68 @@ def insert_rows(
         ", ".join(["%s"] * len(fields)),
         ops.on_conflict_suffix_sql(fields, on_conflict, None, None),
     )
-    if any(p is not None for p in prepare):
-        rows = [
-            tuple(v if p is None or v is None else p(v) for p, v in zip(prepare, row, strict=True))
-            for row in rows
-        ]
+    if prepare:
+        rows = [_prepared(row, prepare) for row in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def ids_by(
+    model: type[models.Model], column: str, values: Sequence[str], *, chunk: int = 900
+) -> dict[str, int]:
+    """{value: id} for the rows whose `column` is one of `values` (chunked under SQLite's
+    bound-parameter limit). Raw SQL: the ORM prepares each of thousands of parameters."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    quoted = connection.ops.quote_name(column)
+    found: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), chunk):
+            part = values[start : start + chunk]
+            marks = ", ".join(["%s"] * len(part))
+            cursor.execute(f"SELECT {quoted}, id FROM {table} WHERE {quoted} IN ({marks})", part)
+            found.update(cursor.fetchall())
+    return found
+
+
+def _prepared(row: Sequence[Any], prepare: list[tuple[int, Callable[[Any], Any]]]) -> list[Any]:
+    out = list(row)
+    for i, convert in prepare:
+        if out[i] is not None:
+            out[i] = convert(out[i])
+    return out
+
+
+def _sqlite_datetime(value: datetime) -> str:
+    if value.tzinfo is UTC:
+        return str(value)[:-6]  # drop "+00:00"
+    return str(value.astimezone(UTC).replace(tzinfo=None))
 
 
 def _preparer(field: Any) -> Callable[[Any], Any] | None:
     if isinstance(field, models.JSONField):
         return lambda value: orjson.dumps(value).decode()
-    if isinstance(field, models.DateTimeField):
-        adapt = connection.ops.adapt_datetimefield_value
-        return lambda value: adapt(value) if isinstance(value, datetime) else value
+    if isinstance(field, models.DateTimeField) and connection.vendor == "sqlite":
+        # What Django's SQLite backend stores: naive UTC text (its adapter is 10x slower).
+        return _sqlite_datetime
     return None
+
+
+@contextmanager
+def bulk_session(wal_pages: int = 25_000) -> Iterator[None]:
+    """Tune the connection for a long import.
+
+    On SQLite, let the write-ahead log grow to `wal_pages` (about 100 MB) before copying it into
+    the database: every checkpoint rewrites the index pages that each batch touched, so fewer,
+    larger checkpoints write far less (measured: a third of the commit time at 30,000 papers).
+    """
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield  # inside a transaction (tests) a checkpoint cannot run; nothing to tune
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA wal_autocheckpoint={int(wal_pages)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint=1000")
+            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")

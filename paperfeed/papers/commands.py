@@ -4,7 +4,7 @@ a summary, and the exit-code rule (non-zero only when nothing could be read)."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -12,7 +12,6 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
     Progress,
     ProgressColumn,
     SpinnerColumn,
@@ -25,17 +24,20 @@ from rich.progress import (
 from rich.text import Text
 
 from paperfeed.lib.records import RejectedRecord, SourceError
+from paperfeed.papers.bulk import bulk_session
 from paperfeed.papers.importing import Importer, ImportSummary
 
 T = TypeVar("T")
 
 
-class RateColumn(ProgressColumn):
-    """Records per second."""
+class RecordsColumn(ProgressColumn):
+    """Records handled so far and records per second."""
 
     def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text(f"{speed:,.0f} rec/s" if speed else "", style="cyan")
+        records = task.fields.get("records", 0)
+        elapsed = task.finished_time or task.elapsed or 0
+        rate = f" · {records / elapsed:,.0f}/s" if elapsed > 0.5 else ""
+        return Text(f"{records:,} records{rate}", style="cyan")
 
 
 class ImportCommand(BaseCommand):
@@ -43,7 +45,7 @@ class ImportCommand(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
-            "--batch-size", type=int, default=None, help="records per transaction (default 1000)"
+            "--batch-size", type=int, default=None, help="records per transaction (default 2000)"
         )
 
     def run_import(
@@ -52,6 +54,7 @@ class ImportCommand(BaseCommand):
         *,
         description: str,
         total: int | None = None,
+        position: Callable[[], int] | None = None,
         options: dict[str, Any],
         importer: Importer[T] | None = None,
         save_state: Callable[[int], None] | None = None,
@@ -64,7 +67,7 @@ class ImportCommand(BaseCommand):
         importer.batch_size = options.get("batch_size") or settings.INGEST_BATCH_SIZE
         importer.on_rejected = self._print_rejected
         interrupted = False
-        with self.progress_bar(description, total) as advance:
+        with bulk_session(), self.progress_bar(description, total, position) as advance:
             importer.progress = advance
             try:
                 summary = importer.run(items, save_state=save_state, skip=skip)
@@ -95,21 +98,32 @@ class ImportCommand(BaseCommand):
         self.stderr.write(f"rejected {item.location}: {item.reason}")
 
     @contextmanager
-    def progress_bar(self, description: str, total: int | None) -> Any:
+    def progress_bar(
+        self, description: str, total: int | None, position: Callable[[], int] | None = None
+    ) -> Iterator[Callable[[int], None]]:
+        """A progress bar on stderr (when it is a terminal); yields `advance(records_done)`.
+
+        With `position`, the bar follows it against `total` (bytes of a file read so far),
+        which gives an ETA when the number of records is not known in advance.
+        """
         console = Console(file=sys.stderr)
         progress = Progress(
             SpinnerColumn(),
             TextColumn("[bold]{task.description}"),
             BarColumn(),
-            MofNCompleteColumn(),
             TaskProgressColumn(),
-            RateColumn(),
+            RecordsColumn(),
             TimeElapsedColumn(),
+            TextColumn("ETA"),
             TimeRemainingColumn(),
             console=console,
             disable=not console.is_terminal,
-            transient=False,
         )
         with progress:
-            task = progress.add_task(description, total=total)
-            yield lambda done: progress.update(task, completed=done)
+            task = progress.add_task(description, total=total, records=0)
+
+            def advance(done: int) -> None:
+                completed = position() if position else done
+                progress.update(task, completed=completed, records=done)
+
+            yield advance

@@ -23,9 +23,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from paperfeed.lib.records import PaperRecord
-from paperfeed.papers.bulk import insert_rows
+from paperfeed.papers.bulk import ids_by, insert_rows
 from paperfeed.papers.models import Author, Authorship, Paper
-from paperfeed.papers.prepare import Prepared, name_key, prepare
+from paperfeed.papers.prepare import JSON_COLUMNS, Prepared, prepare
 
 # Fields compared to decide whether a stored paper changed.
 _FIELDS = (
@@ -33,6 +33,9 @@ _FIELDS = (
     "authors_raw", "primary_category", "categories", "comments", "journal_ref", "doi",
     "report_no", "license", "submitter", "published", "updated",
 )  # fmt: skip
+
+
+_RAW_OF = {"title": "title_raw", "abstract": "abstract_raw", "authors": "authors_raw"}
 
 
 @dataclass
@@ -63,40 +66,15 @@ def papers_upsert_batch(
     """
     incoming = _dedupe(records)
     result = BatchResult()
-    now = timezone.now()
     with transaction.atomic():
-        stored = {
-            row["arxiv_id"]: row
-            for row in Paper.objects.filter(arxiv_id__in=list(incoming)).values(
-                "id", "arxiv_id", *_FIELDS
-            )
-        }
-        to_create: list[dict[str, Any]] = []
-        to_update: list[tuple[int, dict[str, Any]]] = []
-        for arxiv_id, record in incoming.items():
-            values = dict(record.values)
-            row = stored.get(arxiv_id)
-            if row is None:
-                values["version"] = values["version"] or 1
-                to_create.append({"arxiv_id": arxiv_id, **values, "source": record.source,
-                                  "last_source": record.source, "created_at": now,
-                                  "modified_at": now})  # fmt: skip
-                result.outcomes[arxiv_id] = "new"
-                continue
-            result.ids[arxiv_id] = row["id"]
-            merged = _merge(row, values, record)
-            if merged is None:
-                result.outcomes[arxiv_id] = "unchanged"
-            else:
-                merged.update(last_source=record.source, modified_at=now)
-                to_update.append((row["id"], merged))
-                result.outcomes[arxiv_id] = "updated"
+        to_create, to_update = _plan(incoming, result)
         _create(to_create, result)
         _update(to_update)
+        relinked = [(pk, arxiv_id) for pk, arxiv_id, changes in to_update if "authors" in changes]
         _link_authors(
-            [(result.ids[p["arxiv_id"]], p["authors"], p["authors_raw"]) for p in to_create]
-            + [(pk, v["authors"], v["authors_raw"]) for pk, v in to_update if "authors" in v],
-            replace=[pk for pk, v in to_update if "authors" in v],
+            [(result.ids[p["arxiv_id"]], incoming[p["arxiv_id"]]) for p in to_create]
+            + [(pk, incoming[arxiv_id]) for pk, arxiv_id in relinked],
+            replace=[pk for pk, _ in relinked],
         )
         result.new = len(to_create)
         result.updated = len(to_update)
@@ -104,6 +82,46 @@ def papers_upsert_batch(
         if on_stored is not None:
             on_stored(result)
     return result
+
+
+def _plan(
+    incoming: dict[str, Prepared], result: BatchResult
+) -> tuple[list[dict[str, Any]], list[tuple[int, str, dict[str, Any]]]]:
+    """Rows to insert, and (pk, arxiv_id, changed fields) to update; fills result.outcomes."""
+    now = timezone.now()
+    # A cheap raw look-up first: in a bulk import most papers are new, and the ORM query below
+    # (which decodes JSON fields) is then only run for the ones already stored.
+    known = ids_by(Paper, "arxiv_id", list(incoming))
+    stored = (
+        {
+            row["arxiv_id"]: row
+            for row in Paper.objects.filter(pk__in=list(known.values())).values(
+                "id", "arxiv_id", *_FIELDS
+            )
+        }
+        if known
+        else {}
+    )
+    to_create: list[dict[str, Any]] = []
+    to_update: list[tuple[int, str, dict[str, Any]]] = []
+    for arxiv_id, record in incoming.items():
+        row = stored.get(arxiv_id)
+        if row is None:
+            values = {**record.values, **record.json, "version": record.values["version"] or 1}
+            to_create.append({"arxiv_id": arxiv_id, **values, "source": record.source,
+                              "last_source": record.source, "created_at": now,
+                              "modified_at": now})  # fmt: skip
+            result.outcomes[arxiv_id] = "new"
+            continue
+        result.ids[arxiv_id] = row["id"]
+        changes = _merge(row, record.values, record)
+        if changes is None:
+            result.outcomes[arxiv_id] = "unchanged"
+        else:
+            changes.update(last_source=record.source, modified_at=now)
+            to_update.append((row["id"], arxiv_id, changes))
+            result.outcomes[arxiv_id] = "updated"
+    return to_create, to_update
 
 
 def _dedupe(records: Iterable[PaperRecord | Prepared]) -> dict[str, Prepared]:
@@ -130,6 +148,8 @@ def _merge(row: dict[str, Any], values: dict[str, Any], record: Prepared) -> dic
     )
     changes: dict[str, Any] = {}
     for name in _FIELDS:
+        if name in _RAW_OF.values():
+            continue  # follows its clean field, below
         new, old = values[name], row[name]
         if name == "versions":
             new = _union_versions(old, new)
@@ -139,8 +159,11 @@ def _merge(row: dict[str, Any], values: dict[str, Any], record: Prepared) -> dic
             continue
         if new != old:
             changes[name] = new
-    if ("authors" in changes) != ("authors_raw" in changes):
-        changes["authors"], changes["authors_raw"] = values["authors"], values["authors_raw"]
+    for clean, raw in _RAW_OF.items():
+        # An empty raw field means "same as the clean one", so it is not a missing value: it
+        # changes whenever its clean field does.
+        if clean in changes and values[raw] != row[raw]:
+            changes[raw] = values[raw]
     return changes or None
 
 
@@ -161,53 +184,40 @@ def _create(papers: list[dict[str, Any]], result: BatchResult) -> None:
     columns = list(papers[0])
     # Ignore conflicts: a concurrent import may have stored the same paper meanwhile; the ids are
     # read back below either way.
-    insert_rows(Paper, columns, [tuple(p.values()) for p in papers], ignore_conflicts=True)
+    rows = [tuple(p.values()) for p in papers]
+    insert_rows(Paper, columns, rows, ignore_conflicts=True, encoded=JSON_COLUMNS)
     ids = [p["arxiv_id"] for p in papers]
-    for arxiv_id, pk in Paper.objects.filter(arxiv_id__in=ids).values_list("arxiv_id", "id"):
-        result.ids[arxiv_id] = pk
+    result.ids.update(ids_by(Paper, "arxiv_id", ids))
     lost = [arxiv_id for arxiv_id in ids if arxiv_id not in result.ids]
     if lost:  # SQLite's INSERT OR IGNORE also swallows NOT NULL violations: never lose silently
         raise RuntimeError(f"papers could not be stored: {', '.join(lost[:5])}")
 
 
-def _update(updates: list[tuple[int, dict[str, Any]]]) -> None:
-    for pk, changes in updates:
+def _update(updates: list[tuple[int, str, dict[str, Any]]]) -> None:
+    for pk, _, changes in updates:
         Paper.objects.filter(pk=pk).update(**changes)
 
 
-def _link_authors(papers: list[tuple[int, list[str], list[str]]], *, replace: list[int]) -> None:
+def _link_authors(papers: list[tuple[int, Prepared]], *, replace: list[int]) -> None:
     """(Re)create the ordered authorships of the given papers, creating authors as needed."""
     if replace:
         Authorship.objects.filter(paper_id__in=replace).delete()
     names: dict[str, str] = {}
-    for _, clean_names, _raw in papers:
-        for name in clean_names:
-            names.setdefault(name_key(name), name)
+    for _, record in papers:
+        names.update(zip(record.author_keys, record.values["authors"], strict=True))
     if not names:
         return
     author_ids = _author_ids(names)
     links = [
-        (pk, author_ids[name_key(name)], position, raw[:400])
-        for pk, clean_names, raws in papers
-        for position, (name, raw) in enumerate(zip(clean_names, raws, strict=True))
+        (pk, author_ids[key], position)
+        for pk, record in papers
+        for position, key in enumerate(record.author_keys)
     ]
-    insert_rows(Authorship, ("paper", "author", "position", "name_raw"), links)
+    insert_rows(Authorship, ("paper", "author", "position"), links)
 
 
 def _author_ids(names: dict[str, str]) -> dict[str, int]:
     """Ids of the authors with these keys, creating the missing ones."""
-    keys = list(names)
-    found = _author_ids_of(keys)
-    missing = [(key, names[key][:300]) for key in keys if key not in found]
-    if missing:
-        insert_rows(Author, ("key", "name"), missing, ignore_conflicts=True)
-        found.update(_author_ids_of([key for key, _ in missing]))
-    return found
-
-
-def _author_ids_of(keys: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for start in range(0, len(keys), 900):  # stay under SQLite's bound-parameter limit
-        chunk = keys[start : start + 900]
-        found.update(Author.objects.filter(key__in=chunk).values_list("key", "id"))
-    return found
+    insert_rows(Author, ("key", "name"), [(k, n[:300]) for k, n in names.items()],
+                ignore_conflicts=True)  # fmt: skip
+    return ids_by(Author, "key", list(names))

@@ -9,11 +9,14 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+import orjson
+
 from paperfeed.lib.names import author_key
 from paperfeed.lib.records import PaperRecord, Version
-from paperfeed.lib.text import clean_name, clean_text
+from paperfeed.lib.text import clean_name, clean_text, normalize_whitespace
 
 _OLDEST = datetime.min.replace(tzinfo=UTC)
+JSON_COLUMNS = ("versions", "authors", "authors_raw")
 
 
 @dataclass(slots=True)
@@ -26,6 +29,7 @@ class Prepared:
     updated: datetime | None
     values: dict[str, Any]  # Paper column -> value
     author_keys: list[str]
+    json: dict[str, str]  # the JSON columns of `values`, encoded (in the worker, off the writer)
 
     @property
     def rank(self) -> tuple[int, datetime]:
@@ -38,16 +42,18 @@ def prepare(record: PaperRecord | Prepared) -> Prepared:
         return record
     authors_raw = [name for name in record.authors if name and name.strip()]
     authors = [clean_name(name) for name in authors_raw]
+    title = clean_text(record.title)
+    abstract = clean_text(record.abstract or "")
     versions = versions_json(record.versions)
     values = {
         "version": record.version or max((v["version"] for v in versions), default=None),
         "versions": versions,
-        "title": clean_text(record.title),
-        "title_raw": record.title,
-        "abstract": clean_text(record.abstract or ""),
-        "abstract_raw": record.abstract or "",
+        "title": title,
+        "title_raw": _raw_if_different(record.title, title),
+        "abstract": abstract,
+        "abstract_raw": _raw_if_different(record.abstract or "", abstract),
         "authors": authors,
-        "authors_raw": authors_raw,
+        "authors_raw": [] if authors_raw == authors else authors_raw,
         "primary_category": record.primary_category or "",
         "categories": " ".join(record.categories),
         "comments": record.comments or "",
@@ -66,7 +72,13 @@ def prepare(record: PaperRecord | Prepared) -> Prepared:
         updated=record.updated,
         values=values,
         author_keys=[name_key(name) for name in authors],
+        json={name: orjson.dumps(values[name]).decode() for name in JSON_COLUMNS},
     )
+
+
+def _raw_if_different(raw: str, clean: str) -> str:
+    """The source's text, or "" when the clean form differs from it only in whitespace."""
+    return "" if raw == clean or normalize_whitespace(raw) == clean else raw
 
 
 def versions_json(versions: list[Version]) -> list[dict[str, Any]]:

@@ -22,15 +22,15 @@ def test_it_stores_a_new_paper_with_clean_text_and_ordered_authors() -> None:
     assert outcome == "new"
     assert paper.title == r"Gröbner bases for $\Lambda_{\alpha}$"
     assert paper.title_raw == r"Gr\"obner bases for $\Lambda_{\alpha}$"
+    assert paper.abstract_raw == ""  # no LaTeX: the clean form is the source text
+    assert paper.abstract_source == "We study things."
     assert paper.authors == ["C. Balázs", "E. L. Berger"]
     assert paper.authors_raw == [r"C. Bal\'azs", "E. L. Berger"]
     assert paper.primary_category == "cs.LG"
     assert paper.categories == "cs.LG stat.ML"
     links = Authorship.objects.filter(paper=paper).order_by("position")
-    assert [(a.position, a.author.name, a.name_raw) for a in links] == [
-        (0, "C. Balázs", r"C. Bal\'azs"),
-        (1, "E. L. Berger", "E. L. Berger"),
-    ]
+    assert [(a.position, a.author.name) for a in links] == [(0, "C. Balázs"), (1, "E. L. Berger")]
+    assert paper.authors_source[links[0].position] == r"C. Bal\'azs"
 
 
 def test_it_skips_papers_already_stored() -> None:
@@ -124,3 +124,12 @@ def test_on_stored_runs_inside_the_batch_transaction() -> None:
     with pytest.raises(RuntimeError):
         papers_upsert_batch(records=[record()], on_stored=fail)
     assert Paper.objects.count() == 0  # the papers of a failed batch are not half-stored
+
+
+def test_a_new_version_without_latex_clears_the_stale_raw_title() -> None:
+    paper_upsert(record=record(version=1, title=r"On Gr\"obner bases"))
+    paper, outcome = paper_upsert(record=record(version=2, title="On Groebner bases"))
+    assert outcome == "updated"
+    assert (paper.title, paper.title_raw, paper.title_source) == (
+        "On Groebner bases", "", "On Groebner bases",
+    )  # fmt: skip

@@ -8,9 +8,10 @@ from typing import Any
 from django.core.management.base import CommandError
 
 from paperfeed.lib.records import SourceError
-from paperfeed.lib.snapshot import read_snapshot
+from paperfeed.lib.snapshot import SnapshotReader
 from paperfeed.papers.commands import ImportCommand
 from paperfeed.papers.importing import state_clear, state_get, state_set
+from paperfeed.papers.parallel import default_workers, prepared_snapshot
 
 
 class Command(ImportCommand):
@@ -19,6 +20,12 @@ class Command(ImportCommand):
     def add_arguments(self, parser: Any) -> None:
         super().add_arguments(parser)
         parser.add_argument("file", help="path to arxiv-metadata-oai-snapshot.json[.gz]")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="processes that parse while this one writes (default: cores - 1; 0: none)",
+        )
         parser.add_argument(
             "--restart",
             action="store_true",
@@ -38,12 +45,15 @@ class Command(ImportCommand):
         if skip:
             self.stdout.write(f"resuming {path.name} after record {skip:,}")
         try:
-            items = read_snapshot(path)
+            reader = SnapshotReader(path)
         except SourceError as exc:
             raise CommandError(str(exc)) from None
+        workers = default_workers() if options["workers"] is None else options["workers"]
         self.run_import(
-            items,
+            prepared_snapshot(reader, workers=workers),
             description=f"importing {path.name}",
+            total=reader.size,
+            position=lambda: reader.position,
             options=options,
             save_state=lambda done: state_set(key, {"done": done}),
             skip=skip,
