@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -78,6 +79,7 @@ def _prepared(row: Sequence[Any], prepare: list[tuple[int, Callable[[Any], Any]]
     return out
 
 
+@lru_cache(maxsize=4096)  # the same `now` is on every row of a batch
 def _sqlite_datetime(value: datetime) -> str:
     if value.tzinfo is UTC:
         return str(value)[:-6]  # drop "+00:00"

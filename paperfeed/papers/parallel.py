@@ -7,18 +7,23 @@ Django here: worker processes are started fresh ("spawn") and import only this a
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import queue
 import signal
-from collections import deque
+import threading
 from collections.abc import Iterator
-from multiprocessing.pool import AsyncResult
+from multiprocessing.pool import AsyncResult, Pool
 
 from paperfeed.lib.records import PaperRecord, RejectedRecord
 from paperfeed.lib.snapshot import SnapshotReader, parse_snapshot_line
 from paperfeed.papers.prepare import Prepared, prepare
 
 CHUNK_LINES = 500
+# Chunks in flight: more than a write batch (2,000 records = 4 chunks) so that workers keep
+# parsing while the main process writes a batch, yet few enough that memory stays flat.
+IN_FLIGHT = 16
 Item = Prepared | RejectedRecord
 
 
@@ -30,8 +35,8 @@ def default_workers() -> int:
 def prepared_snapshot(reader: SnapshotReader, *, workers: int) -> Iterator[Item]:
     """The snapshot's records, parsed and prepared, in file order.
 
-    workers=0 does everything in this process. Otherwise at most a few chunks per worker are in
-    flight, so memory stays flat however large the file is.
+    workers=0 does everything in this process. Otherwise at most IN_FLIGHT chunks are in flight,
+    so memory stays flat however large the file is.
     """
     if workers <= 0:
         for chunk in reader.chunks(CHUNK_LINES):
@@ -39,13 +44,40 @@ def prepared_snapshot(reader: SnapshotReader, *, workers: int) -> Iterator[Item]
         return
     context = multiprocessing.get_context("spawn")
     with context.Pool(workers, initializer=_ignore_interrupts) as pool:
-        pending: deque[AsyncResult[list[Item]]] = deque()
+        results: queue.Queue[AsyncResult[list[Item]] | BaseException | None] = queue.Queue(
+            maxsize=max(IN_FLIGHT, 3 * workers)
+        )
+        stop = threading.Event()
+        feeder = threading.Thread(target=_feed, args=(reader, pool, results, stop), daemon=True)
+        feeder.start()
+        try:
+            while (result := results.get()) is not None:
+                if isinstance(result, BaseException):
+                    raise result
+                yield from result.get()
+        finally:
+            stop.set()
+            while feeder.is_alive():  # unblock a feeder waiting for room in the queue
+                with contextlib.suppress(queue.Empty):
+                    results.get(timeout=0.1)
+
+
+def _feed(
+    reader: SnapshotReader,
+    pool: Pool,
+    results: queue.Queue[AsyncResult[list[Item]] | BaseException | None],
+    stop: threading.Event,
+) -> None:
+    """Read the file and hand chunks to the pool, in a thread: decompressing and reading release
+    the GIL, so this overlaps with the main thread's database writes."""
+    try:
         for chunk in reader.chunks(CHUNK_LINES):
-            pending.append(pool.apply_async(prepare_chunk, (chunk,)))
-            if len(pending) >= 3 * workers:
-                yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()
+            if stop.is_set():
+                return
+            results.put(pool.apply_async(prepare_chunk, (chunk,)))
+        results.put(None)
+    except BaseException as exc:  # a corrupt file: re-raised in the main thread
+        results.put(exc)
 
 
 def prepare_chunk(chunk: list[tuple[int, bytes]]) -> list[Item]:
