@@ -64,7 +64,10 @@ class SnapshotReader:
 
     @property
     def position(self) -> int:
-        return self._raw.tell() if not self._raw.closed else self.size
+        try:
+            return self._raw.tell()
+        except (OSError, ValueError):  # closed meanwhile by the thread that reads to the end
+            return self.size
 
     def lines(self) -> Iterator[tuple[int, bytes]]:
         """(line number, line) for each non-blank line; the file is closed at the end."""
@@ -85,11 +88,16 @@ class SnapshotReader:
     def chunks(self, size: int) -> Iterator[list[tuple[int, bytes]]]:
         """The lines in lists of `size`, to hand to worker processes."""
         chunk: list[tuple[int, bytes]] = []
-        for item in self.lines():
-            chunk.append(item)
-            if len(chunk) >= size:
+        try:
+            for item in self.lines():
+                chunk.append(item)
+                if len(chunk) >= size:
+                    yield chunk
+                    chunk = []
+        except SourceError:
+            if chunk:  # the lines read before a corrupt stretch are still good
                 yield chunk
-                chunk = []
+            raise
         if chunk:
             yield chunk
 

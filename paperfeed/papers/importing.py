@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from paperfeed.lib.records import PaperRecord, RejectedRecord
+from paperfeed.lib.records import PaperRecord, RejectedRecord, SourceError
 from paperfeed.papers.ingest import BatchResult, papers_upsert_batch
 from paperfeed.papers.models import IngestState
 
@@ -115,6 +115,10 @@ class Importer(Generic[T]):
                 self._store(batch, handled, save_state)
             if self.progress:
                 self.progress(handled)
+        except SourceError:
+            if batch:  # the source broke off: keep the good records read before it did
+                self._store(batch, handled, save_state)
+            raise
         finally:
             self.summary.seconds += time.perf_counter() - started
         return self.summary

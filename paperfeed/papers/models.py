@@ -16,7 +16,7 @@ class Paper(models.Model):
     `authors` duplicates the ordered names held in Authorship so that lists render without a join.
     """
 
-    arxiv_id = models.CharField(max_length=40, unique=True)
+    arxiv_id = models.CharField(max_length=40)  # unique: see Meta
     version = models.PositiveSmallIntegerField(default=1)
     versions = models.JSONField(default=list, blank=True)  # [{"version": 1, "created": iso, ...}]
     title = models.TextField()
@@ -42,6 +42,9 @@ class Paper(models.Model):
 
     class Meta:
         ordering = ["-published", "-id"]
+        # A constraint rather than unique=True: on PostgreSQL the latter adds a second index
+        # (for LIKE queries) that nothing uses and every insert pays for.
+        constraints = [models.UniqueConstraint(fields=["arxiv_id"], name="paper_arxiv_id_unique")]
 
     def __str__(self) -> str:
         return f"{self.arxiv_id}: {self.title[:60]}"
@@ -75,8 +78,11 @@ class Author(models.Model):
     """A person as named on papers; `key` folds case, accents and punctuation so that
     "C. Balázs" and "C. Balazs" are one author."""
 
-    key = models.CharField(max_length=300, unique=True)
+    key = models.CharField(max_length=300)  # unique: see Meta
     name = models.CharField(max_length=300)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key"], name="author_key_unique")]
 
     def __str__(self) -> str:
         return self.name

@@ -157,3 +157,22 @@ def test_a_killed_import_loses_nothing_committed_and_a_rerun_completes(
     stats = subprocess.run([*cli, "stats", "--json"], env=env, capture_output=True, text=True,
                            check=True)  # fmt: skip
     assert json.loads(stats.stdout)["papers"] == 8000
+
+
+def test_a_corrupt_gzip_keeps_the_batches_read_before_it(shared_data: Path, tmp_path: Path) -> None:
+    whole = gzip.compress((shared_data / HEAD).read_bytes())
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(whole[: len(whole) * 2 // 3])  # a download that stopped two thirds in
+    with pytest.raises(CommandError, match="not a readable gzip file"):
+        ingest(path, "--batch-size", "20")
+    stored = Paper.objects.count()
+    assert 0 < stored < 200
+    assert stored % 20 != 0  # the last, partial batch before the break was kept too
+    assert IngestState.objects.get().value == {"done": stored}
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_the_result_is_the_same_with_any_number_of_workers(shared_data: Path, workers: str) -> None:
+    out, _ = ingest(shared_data / HEAD, "--workers", workers, "--batch-size", "30")
+    assert "read 200 · new 200" in out
+    assert Paper.objects.get(arxiv_id="0704.0001").authors[0] == "C. Balázs"
