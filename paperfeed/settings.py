@@ -124,6 +124,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = HOME / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves from it once collected
 # Hashed, compressed, far-future-cached file names once `collectstatic` has run (`paperfeed serve`
 # runs it before starting); plain names before that, e.g. in tests.
 _MANIFEST = (STATIC_ROOT / "staticfiles.json").exists() and not DEBUG

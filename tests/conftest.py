@@ -5,10 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import SHARED_DATA
 from tests.support.replay import ReplayServer
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 

@@ -15,8 +15,9 @@ from paperfeed.lib.hf_daily import (
     read_featured_collection_file,
 )
 from paperfeed.lib.records import FeaturedRecord, RejectedRecord, SourceError
+from tests.support import SHARED_DATA
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+SHARED = SHARED_DATA
 DAILY = SHARED / "fixtures" / "hf-daily" / "daily_papers-2024-10-25.first4.json"
 FEATURED = SHARED / "hf-featured" / "papers-2023-11-to-2024-04.json"
 

@@ -9,8 +9,9 @@ import pytest
 
 from paperfeed.lib.records import PaperRecord, RejectedRecord, SourceError, Version
 from paperfeed.lib.snapshot import parse_snapshot_line, read_snapshot
+from tests.support import SHARED_DATA
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+SHARED = SHARED_DATA
 HEAD = SHARED / "arxiv" / "kaggle-snapshot-head-200.jsonl"
 OLD_STYLE = Path(__file__).resolve().parents[1] / "fixtures" / "kaggle" / "old-style-ids.jsonl"
 

@@ -1,15 +1,15 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
 from paperfeed.lib.text import clean_name, clean_text, normalize_whitespace, split_authors
+from tests.support import SHARED_DATA
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+SHARED = SHARED_DATA
 HEAD_FILE = SHARED / "arxiv" / "kaggle-snapshot-head-200.jsonl"
 
 

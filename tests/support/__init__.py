@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def _shared_data() -> Path:
+    """The shared real-data folder: $PAPERFEED_SHARED_DATA, else ../shared/data beside the
+    repository (where checkouts live), else /work/shared/data."""
+    candidates = [
+        os.environ.get("PAPERFEED_SHARED_DATA", ""),
+        str(Path(__file__).resolve().parents[2].parent / "shared" / "data"),
+        "/work/shared/data",
+    ]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate)
+    return Path(candidates[1])
+
+
+SHARED_DATA = _shared_data()
 
 
 def fixture_path(relative: str) -> Path:
