@@ -13,7 +13,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	@echo "==> creating the virtual environment in $(VENV) (with $(PYTHON))"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "==> installing paperfeed and its pinned dependencies"
-	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
 	@$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
