@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 from django.core.management.base import BaseCommand, CommandError
@@ -93,6 +94,17 @@ class ImportCommand(BaseCommand):
                 + (f" ({summary.rejected:,} records rejected)" if summary.rejected else "")
             )
         return summary
+
+    def import_saved_file(
+        self, read: Callable[[Path], Iterable[Any]], options: dict[str, Any]
+    ) -> ImportSummary:
+        """Import a saved response (`--file PATH`) with `read`, the source's file reader."""
+        path: Path = options["file"]
+        try:
+            items = list(read(path))
+        except (OSError, SourceError) as exc:
+            raise CommandError(f"{path}: {exc}") from None
+        return self.run_import(items, description=path.name, options=options, require_records=True)
 
     def _print_rejected(self, item: RejectedRecord) -> None:
         self.stderr.write(f"rejected {item.location}: {item.reason}")

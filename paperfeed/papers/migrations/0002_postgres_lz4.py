@@ -6,24 +6,18 @@ from django.db import migrations
 COLUMNS = ("title", "title_raw", "abstract", "abstract_raw", "authors", "authors_raw", "versions")
 
 
-def use_lz4(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for column in COLUMNS:
-        schema_editor.execute(
-            f'ALTER TABLE papers_paper ALTER COLUMN "{column}" SET COMPRESSION lz4'
-        )
+def set_compression(method: str):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for column in COLUMNS:
+            schema_editor.execute(
+                f'ALTER TABLE papers_paper ALTER COLUMN "{column}" SET COMPRESSION {method}'
+            )
 
-
-def use_default(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for column in COLUMNS:
-        schema_editor.execute(
-            f'ALTER TABLE papers_paper ALTER COLUMN "{column}" SET COMPRESSION default'
-        )
+    return run
 
 
 class Migration(migrations.Migration):
     dependencies = [("papers", "0001_initial")]
-    operations = [migrations.RunPython(use_lz4, use_default)]
+    operations = [migrations.RunPython(set_compression("lz4"), set_compression("default"))]

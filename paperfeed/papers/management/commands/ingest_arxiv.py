@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from paperfeed.lib.arxiv_api import ArxivApiClient, AtomPage, read_atom_file
-from paperfeed.lib.records import PaperRecord, RejectedRecord, SourceError
+from paperfeed.lib.records import PaperRecord, RejectedRecord
 from paperfeed.papers.commands import ImportCommand
 from paperfeed.papers.importing import Checkpoint, state_clear, state_get, state_set
 from paperfeed.papers.models import Paper
@@ -41,7 +41,7 @@ class Command(ImportCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["file"]:
-            self._import_file(options)
+            self.import_saved_file(lambda path: read_atom_file(path).entries, options)
             return
         categories = sorted(set(options["category"]))
         if not categories:
@@ -86,14 +86,6 @@ class Command(ImportCommand):
             if cutoff is not None and len(fresh) < len(papers):
                 self.stdout.write(f"reached papers older than {since}; stopping")
                 return
-
-    def _import_file(self, options: dict[str, Any]) -> None:
-        try:
-            page = read_atom_file(options["file"])
-        except (OSError, SourceError) as exc:
-            raise CommandError(f"{options['file']}: {exc}") from None
-        self.run_import(page.entries, description=options["file"].name, options=options,
-                        require_records=True)  # fmt: skip
 
 
 def _date(record: PaperRecord) -> datetime:

@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import CommandError
 
 from paperfeed.lib.oai import OaiError, OaiHarvester, OaiPage, read_oai_file
-from paperfeed.lib.records import PaperRecord, RejectedRecord, SourceError
+from paperfeed.lib.records import PaperRecord, RejectedRecord
 from paperfeed.papers.commands import ImportCommand
 from paperfeed.papers.importing import Checkpoint, state_clear, state_get, state_set
 
@@ -38,12 +37,7 @@ class Command(ImportCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["file"]:
-            try:
-                page = read_oai_file(options["file"])
-            except (OSError, SourceError) as exc:
-                raise CommandError(f"{options['file']}: {exc}") from None
-            self.run_import(page.records, description=options["file"].name, options=options,
-                            require_records=True)  # fmt: skip
+            self.import_saved_file(lambda path: read_oai_file(path).records, options)
             return
         key = ":".join(
             ["oai", options["format"], options["set_spec"] or "*",
