@@ -62,11 +62,16 @@ def main(argv: list[str] | None = None) -> None:
 
     try:
         from django.core.management import execute_from_command_line
+        from django.db import DatabaseError
 
         execute_from_command_line(["paperfeed", *args])
     except SettingError as exc:
         print(f"paperfeed: bad setting: {exc}", file=sys.stderr)
         sys.exit(2)
+    except DatabaseError as exc:
+        print(f"paperfeed: database error: {exc}", file=sys.stderr)
+        print("a new installation needs `paperfeed migrate` first", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -56,6 +56,10 @@ def test_bad_input_gets_a_message_and_an_exit_code_not_a_traceback(tmp_path: Pat
     bad_setting = run(["stats"], tmp_path, PAPERFEED_DEBUG="maybe")
     assert bad_setting.returncode == 2
     assert "PAPERFEED_DEBUG='maybe' is not a boolean" in bad_setting.stderr
+    unmigrated = run(["stats"], tmp_path / "new-home")
+    assert unmigrated.returncode == 1
+    assert "needs `paperfeed migrate` first" in unmigrated.stderr
+    assert "Traceback" not in unmigrated.stderr
     usage = run(["ingest", "nonsense"], tmp_path)
     assert usage.returncode == 2
     assert "ingest snapshot FILE" in usage.stdout

@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from django.db import transaction
+
 from paperfeed.lib.records import PaperRecord, RejectedRecord, SourceError
 from paperfeed.papers.ingest import BatchResult, papers_upsert_batch
 from paperfeed.papers.models import IngestState
@@ -144,11 +146,20 @@ class Importer(Generic[T]):
                 save_state(handled)
             if checkpoint:
                 checkpoint.save()
+            if not nested:
+                # Counted once committed, so that an interrupted run reports what it kept.
+                transaction.on_commit(lambda: self._count(len(batch), result))
 
+        # Inside an outer transaction (a caller's, or a test's) nothing commits here.
+        nested = transaction.get_connection().in_atomic_block
         result = papers_upsert_batch(
             records=[self.paper_of(item) for item in batch], on_stored=on_stored
         )
-        self.summary.read += len(batch)
+        if nested:
+            self._count(len(batch), result)
+
+    def _count(self, read: int, result: BatchResult) -> None:
+        self.summary.read += read
         self.summary.add(result)
 
 
