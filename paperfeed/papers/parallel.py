@@ -28,8 +28,8 @@ Item = Prepared | RejectedRecord
 
 
 def default_workers() -> int:
-    """One worker per core beside the writing process, at least one, at most four."""
-    return max(1, min(4, (os.cpu_count() or 2) - 1))
+    """One worker per core (at most four); they run at low priority beside the writer."""
+    return max(1, min(4, os.cpu_count() or 2))
 
 
 def prepared_snapshot(reader: SnapshotReader, *, workers: int) -> Iterator[Item]:
@@ -43,7 +43,7 @@ def prepared_snapshot(reader: SnapshotReader, *, workers: int) -> Iterator[Item]
             yield from prepare_chunk(chunk)
         return
     context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_ignore_interrupts) as pool:
+    with context.Pool(workers, initializer=_start_worker) as pool:
         results: queue.Queue[AsyncResult[list[Item]] | BaseException | None] = queue.Queue(
             maxsize=max(IN_FLIGHT, 3 * workers)
         )
@@ -88,6 +88,10 @@ def prepare_chunk(chunk: list[tuple[int, bytes]]) -> list[Item]:
     return out
 
 
-def _ignore_interrupts() -> None:
+def _start_worker() -> None:
     # Ctrl-C reaches the whole process group; the main process handles it and stops the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Workers yield the CPU to the writing process, which is the narrower stage: with more
+    # workers than spare cores they use only the time the writer leaves idle.
+    with contextlib.suppress(OSError):
+        os.nice(10)

@@ -24,7 +24,7 @@ class Command(ImportCommand):
             "--workers",
             type=int,
             default=None,
-            help="processes that parse while this one writes (default: cores - 1; 0: none)",
+            help="processes that parse while this one writes (default: one per core; 0: none)",
         )
         parser.add_argument(
             "--restart",
