@@ -25,7 +25,7 @@ class Paper(models.Model):
     abstract_raw = models.TextField(blank=True, default="")
     authors = models.JSONField(default=list, blank=True)  # clean names, in order
     authors_raw = models.JSONField(default=list, blank=True)
-    primary_category = models.CharField(max_length=40, blank=True, default="", db_index=True)
+    primary_category = models.CharField(max_length=40, blank=True, default="")
     categories = models.CharField(max_length=400, blank=True, default="")  # space-separated
     comments = models.TextField(blank=True, default="")
     journal_ref = models.TextField(blank=True, default="")
@@ -33,6 +33,8 @@ class Paper(models.Model):
     report_no = models.TextField(blank=True, default="")
     license = models.CharField(max_length=200, blank=True, default="")
     submitter = models.CharField(max_length=400, blank=True, default="")
+    # Indexed: "latest papers" and date ranges. Category and author filters are answered by the
+    # search index and Authorship; every further index here slows each bulk insert.
     published = models.DateTimeField(null=True, blank=True, db_index=True)
     updated = models.DateTimeField(null=True, blank=True)
     source = models.CharField(max_length=20)  # the source that first stored the paper
@@ -89,13 +91,27 @@ class Author(models.Model):
 
 
 class Authorship(models.Model):
+    """Author `position` (0-based) of a paper; the name as written is
+    `paper.authors_source[position]`.
+
+    Derived from Paper.authors and written only by the ingest path, in the same transaction as
+    the paper, so the foreign keys are not enforced by the database: on PostgreSQL each enforced
+    key locks the referenced row per inserted link, which made bulk imports 1.6x slower
+    (measured at 30,000 papers). Deleting a paper through Django still deletes its authorships.
+    """
+
     # No separate index on paper: the unique (paper, position) constraint serves those lookups.
     paper = models.ForeignKey(
-        Paper, on_delete=models.CASCADE, related_name="authorships", db_index=False
+        Paper,
+        on_delete=models.CASCADE,
+        related_name="authorships",
+        db_index=False,
+        db_constraint=False,
     )
-    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="authorships")
-    position = models.PositiveSmallIntegerField()  # 0-based; the name as written is
-    # paper.authors_source[position]
+    author = models.ForeignKey(
+        Author, on_delete=models.CASCADE, related_name="authorships", db_constraint=False
+    )
+    position = models.PositiveSmallIntegerField()
 
     class Meta:
         ordering = ["position"]
