@@ -45,17 +45,18 @@ def _peak_mb(out: str) -> float:
     return float("nan")
 
 
-# Peak memory of an import: the largest RSS of the writing process plus the largest of its
-# worker processes (both peaks added, an upper bound of what the import held at once).
+# Peak memory of an import: the largest RSS of the writing process plus, for each worker
+# process, the largest RSS of any of them (an upper bound of what the import held at once).
 CHILD = """
 import resource, sys, os
 from paperfeed.cli import main
+from paperfeed.papers.parallel import default_workers
 try:
     main(sys.argv[1:])
 finally:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(f"PEAK_RSS_MB={(own + workers) / 1024:.0f}")
+    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(f"PEAK_RSS_MB={(own + default_workers() * worker) / 1024:.0f}")
 """
 
 NAIVE = """
@@ -110,6 +111,30 @@ def bench_database(label: str, env: dict[str, str], file: Path, records: int, na
           f"{rate_of(out):,.0f} records/s")  # fmt: skip
 
 
+def bench_scale(env: dict[str, str], file: Path, copies: int) -> None:
+    """Import `copies` x the sample into SQLite: new-style ids shifted by 33,000 per copy (the
+    sample's sequence numbers stay under 33,000), so every copy is new papers."""
+    import gzip
+    import re
+
+    big = Path(tempfile.mkdtemp(prefix="pf-bench-scale-")) / f"sample-x{copies}.jsonl.gz"
+    pattern = re.compile(rb'^\{"id": "(\d{4})\.(\d{5})"')
+    with gzip.open(big, "wb", compresslevel=1) as out:
+        for copy in range(copies):
+
+            def shift(match: re.Match[bytes], offset: int = 33_000 * copy) -> bytes:
+                return b'{"id": "%s.%05d"' % (match[1], int(match[2]) + offset)
+
+            with gzip.open(file, "rb") as lines:
+                for line in lines:
+                    out.write(pattern.sub(shift, line, count=1))
+    home = dict(env, PAPERFEED_HOME=tempfile.mkdtemp(prefix="pf-bench-scale-db-"))
+    run([sys.executable, "-c", CHILD, "migrate", "--no-input", "-v", "0"], home)
+    seconds, peak, out = run([sys.executable, "-c", CHILD, "ingest", "snapshot", str(big)], home)
+    summary = next((ln for ln in out.splitlines() if ln.startswith("read ")), out)
+    print(f"  SQLite x{copies}   import   peak {peak:4.0f} MB   [{summary}]")
+
+
 def _reset_pg(url: str, suffix: str = "") -> str:
     """Drop and create the benchmark database; return its URL."""
     import psycopg
@@ -128,6 +153,12 @@ def main() -> None:
     parser.add_argument("--naive", type=int, default=3000, help="records for the naive baseline")
     parser.add_argument("--postgres", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG))
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        help="also import the sample repeated N times (1-3, ids remapped) to show memory flat",
+    )
     args = parser.parse_args()
     if not args.file.is_file():
         sys.exit(f"{args.file}: not found (the 75k sample lives in ../shared/data/arxiv/)")
@@ -146,6 +177,8 @@ def main() -> None:
 
     sqlite_env = dict(env, PAPERFEED_HOME=tempfile.mkdtemp(prefix="pf-bench-sqlite-"))
     bench_database("SQLite", sqlite_env, args.file, records, args.naive)
+    if args.scale > 1:
+        bench_scale(env, args.file, min(args.scale, 3))
     if args.no_postgres:
         return
     try:
