@@ -126,7 +126,7 @@ def parse_snapshot_line(line: bytes, line_no: int) -> PaperRecord | RejectedReco
         return RejectedRecord(location=location, reason=f"not a JSON object: {_shorten(line)}")
     try:
         return _record(data, location)
-    except (TypeError, ValueError, AttributeError) as err:
+    except (TypeError, ValueError, AttributeError, OverflowError) as err:
         return RejectedRecord(location=location, reason=f"unexpected field value: {err}")
 
 

@@ -26,13 +26,14 @@ def insert_rows(
     *,
     ignore_conflicts: bool = False,
     encoded: Sequence[str] = (),
-) -> None:
-    """INSERT rows (tuples of values in `columns` order) into the model's table.
+) -> int:
+    """INSERT rows (tuples of values in `columns` order) into the model's table; return how
+    many were inserted (fewer than given when ignore_conflicts skipped some).
 
     Columns named in `encoded` hold values already in database form (JSON text).
     """
     if not rows:
-        return
+        return 0
     fields = [model._meta.get_field(name) for name in columns]
     prepare = [
         (i, p)
@@ -45,8 +46,7 @@ def insert_rows(
     table = ops.quote_name(model._meta.db_table)
     names = ", ".join(ops.quote_name(f.column) for f in fields)  # type: ignore[union-attr]
     if connection.vendor == "postgresql":
-        _copy_postgres(table, names, rows, ignore_conflicts=ignore_conflicts)
-        return
+        return _copy_postgres(table, names, rows, ignore_conflicts=ignore_conflicts)
     on_conflict = OnConflict.IGNORE if ignore_conflicts else None
     sql = "{} {} ({}) VALUES ({}) {}".format(
         ops.insert_statement(on_conflict=on_conflict),
@@ -57,16 +57,18 @@ def insert_rows(
     )
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+        return int(cursor.rowcount)
 
 
 def _copy_postgres(
     table: str, names: str, rows: Sequence[Sequence[Any]], *, ignore_conflicts: bool
-) -> None:
+) -> int:
     """COPY the rows in: one stream instead of a statement per row (measured 6x faster than
     executemany here). With ignore_conflicts they go through a temporary staging table, since
     COPY itself cannot skip rows that conflict."""
-    with connection.cursor() as wrapper:
-        cursor = wrapper.cursor  # psycopg's own cursor, which has copy()
+    # psycopg's own cursor has copy(); wrap_database_errors turns its errors into Django's.
+    with connection.cursor() as wrapper, connection.wrap_database_errors:
+        cursor = wrapper.cursor
         target = table
         if ignore_conflicts:
             target = f"pf_stage_{table.strip(chr(34))}"
@@ -78,10 +80,12 @@ def _copy_postgres(
         with cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        if ignore_conflicts:
-            cursor.execute(
-                f"INSERT INTO {table} ({names}) SELECT {names} FROM {target} ON CONFLICT DO NOTHING"
-            )
+        if not ignore_conflicts:
+            return len(rows)
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM {target} ON CONFLICT DO NOTHING"
+        )
+        return int(cursor.rowcount)
 
 
 def ids_by(

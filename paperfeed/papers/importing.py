@@ -13,6 +13,8 @@ from django.db import transaction
 from paperfeed.lib.records import PaperRecord, RejectedRecord, SourceError
 from paperfeed.papers.ingest import BatchResult, papers_upsert_batch
 from paperfeed.papers.models import IngestState
+from paperfeed.papers.parallel import prepare_or_reject
+from paperfeed.papers.prepare import Prepared
 
 T = TypeVar("T")
 
@@ -95,35 +97,45 @@ class Importer(Generic[T]):
         started = time.perf_counter()
         handled = 0
         batch: list[T] = []
+        prepared: list[Prepared] = []
         try:
             for item in items:
                 if isinstance(item, Checkpoint):
-                    self._store(batch, handled, save_state, checkpoint=item)
-                    batch = []
+                    self._store(batch, prepared, handled, save_state, checkpoint=item)
+                    batch, prepared = [], []
                     continue
                 handled += 1
                 if handled <= skip:
                     self.summary.skipped += 1
                 elif isinstance(item, RejectedRecord):
                     self._reject(item)
+                elif isinstance(ready := self._prepared(item, handled), RejectedRecord):
+                    self._reject(ready)
                 else:
                     batch.append(item)
+                    prepared.append(ready)
                     if len(batch) >= self.batch_size:
-                        self._store(batch, handled, save_state)
-                        batch = []
+                        self._store(batch, prepared, handled, save_state)
+                        batch, prepared = [], []
                 if self.progress and handled % 500 == 0:
                     self.progress(handled)
             if batch:
-                self._store(batch, handled, save_state)
+                self._store(batch, prepared, handled, save_state)
             if self.progress:
                 self.progress(handled)
         except SourceError:
             if batch:  # the source broke off: keep the good records read before it did
-                self._store(batch, handled, save_state)
+                self._store(batch, prepared, handled, save_state)
             raise
         finally:
             self.summary.seconds += time.perf_counter() - started
         return self.summary
+
+    def _prepared(self, item: T, number: int) -> Prepared | RejectedRecord:
+        paper = self.paper_of(item)
+        if isinstance(paper, Prepared):
+            return paper
+        return prepare_or_reject(paper, f"record {number} ({paper.arxiv_id})")
 
     def _reject(self, item: RejectedRecord) -> None:
         self.summary.rejected += 1
@@ -135,6 +147,7 @@ class Importer(Generic[T]):
     def _store(
         self,
         batch: list[T],
+        prepared: list[Prepared],
         handled: int,
         save_state: Callable[[int], None] | None,
         checkpoint: Checkpoint | None = None,
@@ -152,9 +165,7 @@ class Importer(Generic[T]):
 
         # Inside an outer transaction (a caller's, or a test's) nothing commits here.
         nested = transaction.get_connection().in_atomic_block
-        result = papers_upsert_batch(
-            records=[self.paper_of(item) for item in batch], on_stored=on_stored
-        )
+        result = papers_upsert_batch(records=prepared, on_stored=on_stored)
         if nested:
             self._count(len(batch), result)
 

@@ -7,8 +7,9 @@ Merge rules, so that sources can be mixed and re-run in any order:
 - a record with a newer version than the stored one replaces every field it provides;
 - a record with the same version replaces fields only if it is at least as recent (`updated`),
   which lets a metadata refresh (a journal-ref added later) through;
-- a record with an older version changes nothing;
-- a record without a version (Hugging Face, Dublin Core) only fills fields that are empty;
+- a record with an older version only fills fields that are empty (and adds to the history);
+- a record without a version (Hugging Face, OAI-PMH's arXiv format) replaces fields when its
+  `updated` date is later than the stored one, and otherwise only fills fields that are empty;
 - fields a source does not provide (None or empty) keep what is stored, and the version
   history is the union of what every source reported.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -67,9 +69,17 @@ def papers_upsert_batch(
     """
     incoming = _dedupe(records)
     result = BatchResult()
+    now = timezone.now()
     with transaction.atomic():
-        to_create, to_update = _plan(incoming, result)
-        _create(to_create, result)
+        to_create, to_update = _plan(incoming, result, now)
+        created = _create(to_create, result, now)
+        if len(created) < len(to_create):
+            # Another import stored some of these meanwhile (PostgreSQL lets two run at once):
+            # merge with what it stored instead.
+            raced = {p["arxiv_id"]: incoming[p["arxiv_id"]] for p in to_create}
+            raced = {k: v for k, v in raced.items() if k not in created}
+            to_update += _plan(raced, result, now)[1]
+            to_create = [p for p in to_create if p["arxiv_id"] in created]
         _update(to_update)
         relinked = [(pk, arxiv_id) for pk, arxiv_id, changes in to_update if "authors" in changes]
         _link_authors(
@@ -86,10 +96,9 @@ def papers_upsert_batch(
 
 
 def _plan(
-    incoming: dict[str, Prepared], result: BatchResult
+    incoming: dict[str, Prepared], result: BatchResult, now: datetime
 ) -> tuple[list[dict[str, Any]], list[tuple[int, str, dict[str, Any]]]]:
     """Rows to insert, and (pk, arxiv_id, changed fields) to update; fills result.outcomes."""
-    now = timezone.now()
     # A cheap raw look-up first: in a bulk import most papers are new, and the ORM query below
     # (which decodes JSON fields) is then only run for the ones already stored.
     known = ids_by(Paper, "arxiv_id", list(incoming))
@@ -138,22 +147,14 @@ def _dedupe(records: Iterable[PaperRecord | Prepared]) -> dict[str, Prepared]:
 
 def _merge(row: dict[str, Any], values: dict[str, Any], record: Prepared) -> dict[str, Any] | None:
     """The fields to change on a stored paper, or None when nothing changes."""
-    stored_version = row["version"] or 0
-    if record.version is not None and record.version < stored_version:
-        return None
-    overwrite = record.version is not None and (
-        record.version > stored_version
-        or record.updated is None
-        or row["updated"] is None
-        or record.updated >= row["updated"]
-    )
+    overwrite = _overrides(record, row)
     changes: dict[str, Any] = {}
     for name in _FIELDS:
         if name in _RAW_OF.values():
             continue  # follows its clean field, below
         new, old = values[name], row[name]
         if name == "versions":
-            new = _union_versions(old, new)
+            new = _union_versions(old, new)  # every source's history counts, even an older one
         elif name == "version":
             new = max(new or 0, old or 0) or old
         elif _empty(new) or (not overwrite and not _empty(old)):
@@ -168,6 +169,18 @@ def _merge(row: dict[str, Any], values: dict[str, Any], record: Prepared) -> dic
     return changes or None
 
 
+def _overrides(record: Prepared, row: dict[str, Any]) -> bool:
+    """Whether the record's fields replace stored ones (otherwise they only fill empty ones)."""
+    stored_version = row["version"] or 0
+    if record.version is None:  # no version (Dublin Core, arXiv OAI format): go by the date
+        return record.updated is not None and (
+            row["updated"] is None or record.updated > row["updated"]
+        )
+    if record.version != stored_version:
+        return record.version > stored_version
+    return record.updated is None or row["updated"] is None or record.updated >= row["updated"]
+
+
 def _union_versions(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
     by_number = {v["version"]: v for v in old}
     for v in new:
@@ -179,19 +192,24 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-def _create(papers: list[dict[str, Any]], result: BatchResult) -> None:
+def _create(papers: list[dict[str, Any]], result: BatchResult, now: datetime) -> set[str]:
+    """Insert the papers; return the ids this call inserted (not another import meanwhile)."""
     if not papers:
-        return
+        return set()
     columns = list(papers[0])
-    # Ignore conflicts: a concurrent import may have stored the same paper meanwhile; the ids are
-    # read back below either way.
     rows = [tuple(p.values()) for p in papers]
-    insert_rows(Paper, columns, rows, ignore_conflicts=True, encoded=JSON_COLUMNS)
+    inserted = insert_rows(Paper, columns, rows, ignore_conflicts=True, encoded=JSON_COLUMNS)
     ids = [p["arxiv_id"] for p in papers]
     result.ids.update(ids_by(Paper, "arxiv_id", ids))
     lost = [arxiv_id for arxiv_id in ids if arxiv_id not in result.ids]
     if lost:  # SQLite's INSERT OR IGNORE also swallows NOT NULL violations: never lose silently
         raise RuntimeError(f"papers could not be stored: {', '.join(lost[:5])}")
+    if inserted == len(ids):
+        return set(ids)
+    # Some rows conflicted: ours are the ones stamped with this batch's time.
+    return set(
+        Paper.objects.filter(arxiv_id__in=ids, created_at=now).values_list("arxiv_id", flat=True)
+    )
 
 
 def _update(updates: list[tuple[int, str, dict[str, Any]]]) -> None:

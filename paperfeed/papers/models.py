@@ -26,13 +26,13 @@ class Paper(models.Model):
     authors = models.JSONField(default=list, blank=True)  # clean names, in order
     authors_raw = models.JSONField(default=list, blank=True)
     primary_category = models.CharField(max_length=40, blank=True, default="")
-    categories = models.CharField(max_length=400, blank=True, default="")  # space-separated
+    categories = models.TextField(blank=True, default="")  # space-separated
     comments = models.TextField(blank=True, default="")
     journal_ref = models.TextField(blank=True, default="")
-    doi = models.CharField(max_length=400, blank=True, default="")
+    doi = models.TextField(blank=True, default="")
     report_no = models.TextField(blank=True, default="")
-    license = models.CharField(max_length=200, blank=True, default="")
-    submitter = models.CharField(max_length=400, blank=True, default="")
+    license = models.TextField(blank=True, default="")
+    submitter = models.TextField(blank=True, default="")
     # Indexed: "latest papers" and date ranges. Category and author filters are answered by the
     # search index and Authorship; every further index here slows each bulk insert.
     published = models.DateTimeField(null=True, blank=True, db_index=True)

@@ -14,9 +14,11 @@ import queue
 import signal
 import threading
 from collections.abc import Iterator
-from multiprocessing.pool import AsyncResult, Pool
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
-from paperfeed.lib.records import PaperRecord, RejectedRecord
+from paperfeed.lib.records import PaperRecord, RejectedRecord, SourceError
 from paperfeed.lib.snapshot import SnapshotReader, parse_snapshot_line
 from paperfeed.papers.prepare import Prepared, prepare
 
@@ -43,8 +45,10 @@ def prepared_snapshot(reader: SnapshotReader, *, workers: int) -> Iterator[Item]
             yield from prepare_chunk(chunk)
         return
     context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_start_worker) as pool:
-        results: queue.Queue[AsyncResult[list[Item]] | BaseException | None] = queue.Queue(
+    # concurrent.futures, not multiprocessing.Pool: when a worker dies (killed, out of memory)
+    # its tasks fail with BrokenProcessPool instead of never completing.
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
+        results: queue.Queue[Future[list[Item]] | BaseException | None] = queue.Queue(
             maxsize=max(IN_FLIGHT, 3 * workers)
         )
         stop = threading.Event()
@@ -54,18 +58,38 @@ def prepared_snapshot(reader: SnapshotReader, *, workers: int) -> Iterator[Item]
             while (result := results.get()) is not None:
                 if isinstance(result, BaseException):
                     raise result
-                yield from result.get()
+                try:
+                    items = result.result()
+                except BrokenProcessPool:
+                    raise SourceError(
+                        "a worker process died (out of memory?); everything committed is kept: "
+                        "run the same command again to continue"
+                    ) from None
+                yield from items
         finally:
             stop.set()
             while feeder.is_alive():  # unblock a feeder waiting for room in the queue
                 with contextlib.suppress(queue.Empty):
                     results.get(timeout=0.1)
+            for pending in _drain(results):
+                pending.cancel()
+
+
+def _drain(results: queue.Queue[Future[list[Item]] | BaseException | None]) -> list[Future[Any]]:
+    out: list[Future[Any]] = []
+    while True:
+        try:
+            item = results.get_nowait()
+        except queue.Empty:
+            return out
+        if isinstance(item, Future):
+            out.append(item)
 
 
 def _feed(
     reader: SnapshotReader,
-    pool: Pool,
-    results: queue.Queue[AsyncResult[list[Item]] | BaseException | None],
+    pool: ProcessPoolExecutor,
+    results: queue.Queue[Future[list[Item]] | BaseException | None],
     stop: threading.Event,
 ) -> None:
     """Read the file and hand chunks to the pool, in a thread: decompressing and reading release
@@ -74,9 +98,9 @@ def _feed(
         for chunk in reader.chunks(CHUNK_LINES):
             if stop.is_set():
                 return
-            results.put(pool.apply_async(prepare_chunk, (chunk,)))
+            results.put(pool.submit(prepare_chunk, chunk))
         results.put(None)
-    except BaseException as exc:  # a corrupt file: re-raised in the main thread
+    except BaseException as exc:  # a corrupt file, a broken pool: re-raised in the main thread
         results.put(exc)
 
 
@@ -84,8 +108,18 @@ def prepare_chunk(chunk: list[tuple[int, bytes]]) -> list[Item]:
     out: list[Item] = []
     for line_no, line in chunk:
         record = parse_snapshot_line(line, line_no)
-        out.append(prepare(record) if isinstance(record, PaperRecord) else record)
+        if isinstance(record, PaperRecord):
+            record = prepare_or_reject(record, f"line {line_no}")
+        out.append(record)
     return out
+
+
+def prepare_or_reject(record: PaperRecord, location: str) -> Item:
+    """Prepare a record; whatever is wrong with one record rejects that record, never the run."""
+    try:
+        return prepare(record)
+    except Exception as exc:  # noqa: BLE001 (any failure of one record's values)
+        return RejectedRecord(location=location, reason=f"{exc.__class__.__name__}: {exc}")
 
 
 def _start_worker() -> None:

@@ -37,9 +37,18 @@ class Prepared:
         return (self.version or 0, self.updated or _OLDEST)
 
 
+class InvalidRecord(ValueError):
+    """A record the catalog cannot hold (a version or category out of range)."""
+
+
+MAX_VERSION = 9999  # arXiv's most revised papers have a few dozen versions
+
+
 def prepare(record: PaperRecord | Prepared) -> Prepared:
+    """The record's column values; raises InvalidRecord for values the catalog cannot hold."""
     if isinstance(record, Prepared):
         return record
+    _check(record)
     authors_raw = [name for name in record.authors if name and name.strip()]
     authors = [clean_name(name) for name in authors_raw]
     title = clean_text(record.title)
@@ -74,6 +83,16 @@ def prepare(record: PaperRecord | Prepared) -> Prepared:
         author_keys=[name_key(name) for name in authors],
         json={name: orjson.dumps(values[name]).decode() for name in JSON_COLUMNS},
     )
+
+
+def _check(record: PaperRecord) -> None:
+    numbers = [record.version or 1, *(v.number for v in record.versions)]
+    if not all(1 <= number <= MAX_VERSION for number in numbers):
+        raise InvalidRecord(f"{record.arxiv_id}: version out of range ({max(numbers)})")
+    if record.primary_category and len(record.primary_category) > 40:
+        raise InvalidRecord(
+            f"{record.arxiv_id}: category {record.primary_category[:50]!r}... too long"
+        )
 
 
 def _raw_if_different(raw: str, clean: str) -> str:

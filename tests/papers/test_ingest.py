@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from paperfeed.lib.records import PaperRecord
+from paperfeed.lib.records import PaperRecord, Version
 from paperfeed.papers.ingest import paper_upsert, papers_upsert_batch
 from paperfeed.papers.models import Author, Authorship, Paper
 from tests.papers.factories import record
@@ -133,3 +133,26 @@ def test_a_new_version_without_latex_clears_the_stale_raw_title() -> None:
     assert (paper.title, paper.title_raw, paper.title_source) == (
         "On Groebner bases", "", "On Groebner bases",
     )  # fmt: skip
+
+
+def test_an_older_record_still_adds_its_version_history() -> None:
+    api = record(version=3, title="Third", versions=[Version(3, datetime(2024, 3, 1, tzinfo=UTC))])
+    paper_upsert(record=api)
+    paper, outcome = paper_upsert(record=record(version=2, title="Second"))
+    assert outcome == "updated"
+    assert [v["version"] for v in paper.versions] == [1, 2, 3]
+    assert (paper.version, paper.title) == (3, "Third")
+
+
+def test_a_versionless_record_with_a_later_date_applies_a_revision() -> None:
+    paper_upsert(record=record(version=3, title="T3"))
+    oai = PaperRecord(arxiv_id="2401.00001", title="T4 revised", source="oai",
+                      updated=datetime(2024, 6, 1, tzinfo=UTC))  # fmt: skip
+    paper, outcome = paper_upsert(record=oai)
+    assert outcome == "updated"
+    assert (paper.title, paper.updated, paper.version) == (
+        "T4 revised", datetime(2024, 6, 1, tzinfo=UTC), 3,
+    )  # fmt: skip
+    stale = PaperRecord(arxiv_id="2401.00001", title="Stale", source="oai",
+                        updated=datetime(2024, 2, 1, tzinfo=UTC))  # fmt: skip
+    assert paper_upsert(record=stale)[1] == "unchanged"
