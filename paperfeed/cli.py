@@ -43,6 +43,9 @@ def translate(argv: list[str]) -> list[str] | None:
     """Map paperfeed's two-word verbs onto management commands; None means print usage."""
     if not argv or argv[0] in ("-h", "--help"):
         return None
+    if argv[0] == "help" and len(argv) > 1:  # paperfeed help ingest snapshot
+        named = translate(argv[1:])
+        return None if named is None else ["help", named[0]]
     group = GROUPS.get(argv[0])
     if group is None:
         return argv
@@ -70,7 +73,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     except DatabaseError as exc:
         print(f"paperfeed: database error: {exc}", file=sys.stderr)
-        print("a new installation needs `paperfeed migrate` first", file=sys.stderr)
+        if "no such table" in str(exc) or "does not exist" in str(exc):
+            print("a new installation needs `paperfeed migrate` first", file=sys.stderr)
         sys.exit(1)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 
@@ -49,3 +50,38 @@ def envlist(name: str, default: list[str]) -> list[str]:
 def paperfeed_home() -> Path:
     """Where all state lives: database, indexes, outbox. PAPERFEED_HOME, default ./var."""
     return Path(os.environ.get("PAPERFEED_HOME") or "var").resolve()
+
+
+def envzone(name: str, default: str) -> str:
+    """An IANA time zone name, e.g. Europe/Paris."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    value = os.environ.get(name) or default
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingError(
+            f"{name}={value!r} is not a time zone; use a name like Europe/Paris"
+        ) from None
+    return value
+
+
+def secret_key_file(path: Path) -> str:
+    """The key stored at `path`, created on first use. Created with O_EXCL, so that two processes
+    starting at once for the first time still agree on one key."""
+    import secrets
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    for _ in range(50):  # another process may be between creating and writing it
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.01)
+    raise SettingError(f"{path} is empty; delete it and start again")

@@ -6,7 +6,16 @@ from pathlib import Path
 
 import dj_database_url
 
-from paperfeed.env import SettingError, envbool, envint, envlist, envstr, paperfeed_home
+from paperfeed.env import (
+    SettingError,
+    envbool,
+    envint,
+    envlist,
+    envstr,
+    envzone,
+    paperfeed_home,
+    secret_key_file,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 HOME = paperfeed_home()
@@ -16,14 +25,7 @@ SECRET_KEY = envstr("PAPERFEED_SECRET_KEY", "")
 if not SECRET_KEY:
     # A per-installation key kept under PAPERFEED_HOME, so sessions survive restarts without
     # anyone having to configure one for a local run.
-    _key_file = HOME / "secret_key"
-    if not _key_file.exists():
-        import secrets
-
-        HOME.mkdir(parents=True, exist_ok=True)
-        _key_file.write_text(secrets.token_urlsafe(50))
-        _key_file.chmod(0o600)
-    SECRET_KEY = _key_file.read_text().strip()
+    SECRET_KEY = secret_key_file(HOME / "secret_key")
 
 ALLOWED_HOSTS = envlist(
     "PAPERFEED_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"]
@@ -76,6 +78,22 @@ TEMPLATES = [
 ]
 
 
+SQLITE_OPTIONS = {
+    # WAL lets readers (the web server) proceed while an import writes; IMMEDIATE takes the
+    # write lock at BEGIN so concurrent writers wait instead of failing mid-transaction.
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+    "init_command": (
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=NORMAL;"
+        "PRAGMA busy_timeout=30000;"
+        "PRAGMA foreign_keys=ON;"
+        "PRAGMA cache_size=-65536;"
+        "PRAGMA temp_store=MEMORY;"
+    ),
+}
+
+
 def _database() -> dict[str, object]:
     url = envstr("DATABASE_URL", "")
     if url:
@@ -83,27 +101,14 @@ def _database() -> dict[str, object]:
             config = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
         except Exception as exc:  # dj_database_url raises several kinds for a bad URL
             raise SettingError(f"DATABASE_URL={url!r} is not a database URL: {exc}") from None
-        if config["ENGINE"] == "django.db.backends.postgresql":
-            config.setdefault("TEST", {})
+        if config["ENGINE"] == "django.db.backends.sqlite3":
+            config["OPTIONS"] = {**SQLITE_OPTIONS, **(config.get("OPTIONS") or {})}
         return dict(config)
     HOME.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(HOME / "paperfeed.db"),
-        "OPTIONS": {
-            # WAL lets readers (the web server) proceed while an import writes; IMMEDIATE takes
-            # the write lock at BEGIN so concurrent writers wait instead of failing mid-transaction.
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 30,
-            "init_command": (
-                "PRAGMA journal_mode=WAL;"
-                "PRAGMA synchronous=NORMAL;"
-                "PRAGMA busy_timeout=30000;"
-                "PRAGMA foreign_keys=ON;"
-                "PRAGMA cache_size=-65536;"
-                "PRAGMA temp_store=MEMORY;"
-            ),
-        },
+        "OPTIONS": SQLITE_OPTIONS,
     }
 
 
@@ -118,7 +123,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = envstr("PAPERFEED_TIME_ZONE", "UTC")
+TIME_ZONE = envzone("PAPERFEED_TIME_ZONE", "UTC")
 USE_I18N = False
 USE_TZ = True
 

@@ -111,14 +111,23 @@ class ArxivApiClient(PoliteSource):
         start: int = 0,
         page_size: int = 200,
         max_results: int | None = None,
+        until: datetime | None = None,
     ) -> Iterator[AtomPage]:
-        """Yield one page per request from `start` on, until the results or `max_results` end."""
+        """Yield one page per request from `start` on, until the results or `max_results` end.
+
+        `until` keeps only papers whose `sort_by` date is at or before it (to the minute): a
+        position in a newest-first listing that new papers cannot shift, for resuming.
+        """
         if not categories:
             raise ValueError("search needs at least one category, e.g. ['cs.LG']")
         if page_size < 1 or start < 0 or (max_results is not None and max_results < 0):
             raise ValueError("page_size must be positive; start and max_results not negative")
+        wanted = " OR ".join(f"cat:{category}" for category in categories)
+        if until is not None:
+            stamp = until.astimezone(UTC).strftime("%Y%m%d%H%M")
+            wanted = f"({wanted}) AND {sort_by}:[199101010000 TO {stamp}]"
         query: dict[str, str | int] = {
-            "search_query": " OR ".join(f"cat:{category}" for category in categories),
+            "search_query": wanted,
             "sortBy": sort_by,
             "sortOrder": sort_order,
         }

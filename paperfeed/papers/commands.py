@@ -3,6 +3,7 @@ a summary, and the exit-code rule (non-zero only when nothing could be read)."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -31,6 +32,17 @@ from paperfeed.papers.importing import Importer, ImportSummary
 T = TypeVar("T")
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
 class RecordsColumn(ProgressColumn):
     """Records handled so far and records per second."""
 
@@ -46,7 +58,10 @@ class ImportCommand(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
-            "--batch-size", type=int, default=None, help="records per transaction (default 2000)"
+            "--batch-size",
+            type=positive_int,
+            default=None,
+            help="records per transaction (default 2000)",
         )
 
     def run_import(

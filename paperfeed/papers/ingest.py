@@ -17,7 +17,8 @@ Merge rules, so that sources can be mixed and re-run in any order:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -243,24 +244,39 @@ class _AuthorIds:
     def __init__(self, limit: int = 300_000) -> None:
         self.limit = limit
         self.ids: dict[str, int] = {}
+        self.enabled = False
+
+    @contextmanager
+    def during_import(self) -> Iterator[None]:
+        """Cache only while one import runs: outside it (a web process living for days) an
+        author deleted meanwhile could leave a stale id behind."""
+        self.ids.clear()
+        self.enabled = True
+        try:
+            yield
+        finally:
+            self.enabled = False
+            self.ids.clear()
 
     def remember(self, found: dict[str, int]) -> None:
+        if not self.enabled:
+            return
         self.ids.update(found)
         for key in list(itertools.islice(self.ids, max(0, len(self.ids) - self.limit))):
             del self.ids[key]
 
 
-_author_cache = _AuthorIds()
+author_cache = _AuthorIds()
 
 
 def _author_ids(names: dict[str, str]) -> dict[str, int]:
     """Ids of the authors with these keys, creating the missing ones."""
-    cached = _author_cache.ids
+    cached = author_cache.ids
     found = {key: cached[key] for key in names if key in cached}
     rest = [(key, name[:300]) for key, name in names.items() if key not in found]
     if rest:
         insert_rows(Author, ("key", "name"), rest, ignore_conflicts=True)
         fetched = ids_by(Author, "key", [key for key, _ in rest])
         found.update(fetched)
-        transaction.on_commit(lambda: _author_cache.remember(fetched))
+        transaction.on_commit(lambda: author_cache.remember(fetched))
     return found

@@ -71,4 +71,17 @@ def test_the_bundled_sample_loads_once() -> None:
     assert "read 5,000 · new 5,000" in out
     assert "featured 753" in out
     assert Paper.objects.count() == 5000 + 753
+    assert "the sample is already loaded" in run("load_sample")
+
+
+def test_an_interrupted_sample_load_is_resumed_but_user_data_is_left_alone() -> None:
+    from paperfeed.papers.importing import state_set
+    from paperfeed.papers.ingest import paper_upsert
+    from tests.papers.factories import record
+
+    paper_upsert(record=record())
     assert "already holds papers" in run("load_sample")
+    assert Paper.objects.count() == 1
+    state_set("sample", {"loaded": False})  # what a load stopped by Ctrl-C leaves behind
+    assert "featured 753" in run("load_sample")
+    assert Paper.objects.count() == 1 + 5000 + 753

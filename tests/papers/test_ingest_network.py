@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from pytest_django.fixtures import Settings
 
+from paperfeed.lib.arxiv_api import parse_atom_feed
 from paperfeed.papers.models import IngestState, Paper
 from tests.support import fixture_path, recorded_atom
 from tests.support.replay import ReplayServer, Reply
@@ -77,19 +78,44 @@ def test_ingest_arxiv_pages_until_papers_already_stored(arxiv: ReplayServer) -> 
     assert Paper.objects.count() == first_run
 
 
-def test_ingest_arxiv_resumes_at_the_saved_offset_after_a_failure(arxiv: ReplayServer) -> None:
+def test_ingest_arxiv_resumes_at_the_date_it_reached_after_a_failure(
+    arxiv: ReplayServer,
+) -> None:
+    first_page = atom_body("q_testing_s0_m10_bc5a6c384fe9")
     arxiv.add("/api/query", {"search_query": "cat:cs.LG", "sortBy": "submittedDate",
                              "sortOrder": "descending", "start": 0, "max_results": 10},
-              Reply(200, atom_body("q_testing_s0_m10_bc5a6c384fe9")))  # fmt: skip
+              Reply(200, first_page))  # fmt: skip
     arxiv.add("/api/query", None, Reply(400, atom_body("id_abc_s0_m100_b79c8dcf6bc3")))
     with pytest.raises(CommandError):
         run("ingest_arxiv", "--category", "cs.LG", "--page-size", "10")
     assert Paper.objects.count() == 10  # the first page is kept
-    assert IngestState.objects.get().value == {"start": 10}
+    oldest = min(Paper.objects.values_list("published", flat=True))
+    assert IngestState.objects.get().value == {"until": oldest.isoformat()}
+    # Papers listed meanwhile would shift an offset; a date does not move.
     arxiv.add("/api/query", None, Reply(200, atom_body("q_testing_s10_m10_34e56e15aaac")))
     out = run("ingest_arxiv", "--category", "cs.LG", "--page-size", "10", "--max", "10")
-    assert "resuming the listing of cs.LG at offset 10" in out
-    assert arxiv.requests[-1].query["start"] == "10"
+    assert f"resuming the listing of cs.LG at papers of {oldest:%Y-%m-%d %H:%M}" in out
+    resumed = arxiv.requests[-1].query
+    assert resumed["start"] == "0"
+    assert resumed["search_query"] == (
+        f"(cat:cs.LG) AND submittedDate:[199101010000 TO {oldest:%Y%m%d%H%M}]"
+    )
+
+
+def test_ingest_arxiv_since_on_the_update_listing_goes_by_update_date(
+    arxiv: ReplayServer,
+) -> None:
+    body = atom_body("q_testing_s0_m10_bc5a6c384fe9")
+    records = parse_atom_feed(body).records
+    # A paper first published long before it was revised: --since must go by the revision.
+    revised = next(r for r in records if r.updated.date() > r.published.date())
+    since = revised.updated.date()
+    kept = [r for r in records if r.updated.date() >= since]
+    assert any(r.published.date() < since for r in kept)
+    arxiv.add("/api/query", None, Reply(200, body))
+    run("ingest_arxiv", "--category", "cs.LG", "--sort", "updated", "--since", since.isoformat(),
+        "--page-size", "10", "--max", "10")  # fmt: skip
+    assert set(Paper.objects.values_list("arxiv_id", flat=True)) == {r.arxiv_id for r in kept}
 
 
 def test_ingest_arxiv_imports_a_saved_response_file(tmp_path: Path) -> None:

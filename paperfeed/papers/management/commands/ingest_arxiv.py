@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 
 from paperfeed.lib.arxiv_api import ArxivApiClient, AtomPage, read_atom_file
 from paperfeed.lib.records import PaperRecord, RejectedRecord
-from paperfeed.papers.commands import ImportCommand
+from paperfeed.papers.commands import ImportCommand, positive_int
 from paperfeed.papers.importing import Checkpoint, state_clear, state_get, state_set
 from paperfeed.papers.models import Paper
 
@@ -32,7 +32,9 @@ class Command(ImportCommand):
         parser.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD",
                             help="fetch back to this date even past stored papers")  # fmt: skip
         parser.add_argument("--sort", choices=sorted(SORTS), default="submitted")
-        parser.add_argument("--max", type=int, default=None, help="at most this many papers")
+        parser.add_argument(
+            "--max", type=positive_int, default=None, help="at most this many papers"
+        )
         parser.add_argument(
             "--page-size", type=int, default=200, help="papers per request (<= 2000)"
         )
@@ -51,45 +53,62 @@ class Command(ImportCommand):
         key = f"arxiv-api:{'+'.join(categories)}:{options['sort']}"
         if options["restart"]:
             state_clear(key)
-        start = int(state_get(key).get("start", 0))
-        if start:
-            self.stdout.write(
-                f"resuming the listing of {', '.join(categories)} at offset {start:,}"
-            )
+        saved = state_get(key).get("until")
+        until = datetime.fromisoformat(saved) if saved else None
+        if until:
+            at = f"{until:%Y-%m-%d %H:%M}"
+            self.stdout.write(f"resuming the listing of {', '.join(categories)} at papers of {at}")
         client = ArxivApiClient(base_url=settings.ARXIV_API_URL, delay=settings.ARXIV_API_DELAY)
         pages = client.search(
-            categories=categories, sort_by=SORTS[options["sort"]], start=start,
+            categories=categories, sort_by=SORTS[options["sort"]], until=until,
             page_size=options["page_size"], max_results=options["max"],
         )  # fmt: skip
         options["batch_size"] = options["batch_size"] or options["page_size"]
+        listing = Listing(key=key, since=options["since"], by_update=options["sort"] == "updated")
         self.run_import(
-            self._records(pages, key, options["since"]),
+            listing.records(pages, self.stdout),
             description=f"arXiv {', '.join(categories)}",
             options=options,
         )
         state_clear(key)
 
-    def _records(
-        self, pages: Iterator[AtomPage], key: str, since: date | None
+
+class Listing:
+    """Walks a newest-first listing page by page, saving after each page the date it has reached,
+    and stops at papers already stored, or older than `since`."""
+
+    def __init__(self, *, key: str, since: date | None, by_update: bool) -> None:
+        self.key = key
+        self.cutoff = datetime.combine(since, datetime.min.time(), UTC) if since else None
+        self.by_update = by_update
+
+    def records(
+        self, pages: Iterator[AtomPage], out: Any
     ) -> Iterator[PaperRecord | RejectedRecord | Checkpoint]:
-        cutoff = datetime.combine(since, datetime.min.time(), UTC) if since else None
         for page in pages:
             papers = [e for e in page.entries if isinstance(e, PaperRecord)]
-            fresh = [p for p in papers if cutoff is None or _date(p) >= cutoff]
-            if cutoff is None and papers and _all_stored(papers):
-                self.stdout.write("reached papers already stored; stopping")
+            fresh = [p for p in papers if self.cutoff is None or self.date(p) >= self.cutoff]
+            if self.cutoff is None and papers and _all_stored(papers):
+                out.write("reached papers already stored; stopping")
                 return
             yield from (e for e in page.entries if not isinstance(e, PaperRecord))
             yield from fresh
-            next_start = page.next_start
-            yield Checkpoint(lambda n=next_start: state_set(key, {"start": n}))
-            if cutoff is not None and len(fresh) < len(papers):
-                self.stdout.write(f"reached papers older than {since}; stopping")
+            if papers:
+                # Resume from a date, not an offset: papers listed meanwhile would shift offsets.
+                reached = min(self.date(p) for p in papers).isoformat()
+                yield Checkpoint(lambda r=reached: state_set(self.key, {"until": r}))
+            if self.cutoff is not None and len(fresh) < len(papers):
+                out.write(f"reached papers older than {self.cutoff:%Y-%m-%d}; stopping")
                 return
 
-
-def _date(record: PaperRecord) -> datetime:
-    return record.published or record.updated or datetime.max.replace(tzinfo=UTC)
+    def date(self, record: PaperRecord) -> datetime:
+        """The date the listing is sorted by."""
+        first, second = (
+            (record.updated, record.published)
+            if self.by_update
+            else (record.published, record.updated)
+        )
+        return first or second or datetime.max.replace(tzinfo=UTC)
 
 
 def _all_stored(records: list[PaperRecord]) -> bool:

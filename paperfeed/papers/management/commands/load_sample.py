@@ -8,9 +8,11 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from paperfeed.papers.importing import state_get, state_set
 from paperfeed.papers.models import Paper
 
 SAMPLE_DIR = Path(__file__).resolve().parents[3] / "sample"
+MARKER = "sample"
 
 
 class Command(BaseCommand):
@@ -22,12 +24,19 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if Paper.objects.exists() and not options["force"]:
+        state = state_get(MARKER)
+        if state.get("loaded") and not options["force"]:
+            self.stdout.write("the sample is already loaded")
+            return
+        if Paper.objects.exists() and not state and not options["force"]:
             self.stdout.write(
                 "the catalog already holds papers; sample not loaded (--force loads it)"
             )
             return
+        # Marked as started first, so that the next run resumes a load that was interrupted.
+        state_set(MARKER, {"loaded": False})
         call_command("ingest_snapshot", str(SAMPLE_DIR / "arxiv-sample.jsonl.gz"),
                      stdout=self.stdout, stderr=self.stderr)  # fmt: skip
         call_command("ingest_hf_featured", str(SAMPLE_DIR / "hf-featured.json.gz"),
                      stdout=self.stdout, stderr=self.stderr)  # fmt: skip
+        state_set(MARKER, {"loaded": True})
