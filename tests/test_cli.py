@@ -20,6 +20,7 @@ def test_two_word_verbs_map_onto_management_commands() -> None:
     ]  # fmt: skip
     assert translate(["papers", "show", "0704.0001"]) == ["papers_show", "0704.0001"]
     assert translate(["migrate", "--no-input"]) == ["migrate", "--no-input"]
+    assert translate(["help", "ingest", "snapshot"]) == ["help", "ingest_snapshot"]
     assert translate(["ingest", "nonsense"]) is None
     assert translate([]) is None
 
@@ -60,6 +61,8 @@ def test_bad_input_gets_a_message_and_an_exit_code_not_a_traceback(tmp_path: Pat
     assert unmigrated.returncode == 1
     assert "needs `paperfeed migrate` first" in unmigrated.stderr
     assert "Traceback" not in unmigrated.stderr
+    zero = run(["ingest", "snapshot", "x.jsonl", "--batch-size", "0"], tmp_path)
+    assert zero.returncode == 2 and "0 must be at least 1" in zero.stderr
     usage = run(["ingest", "nonsense"], tmp_path)
     assert usage.returncode == 2
     assert "ingest snapshot FILE" in usage.stdout
