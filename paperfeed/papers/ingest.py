@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from paperfeed.lib.records import PaperRecord
-from paperfeed.papers.bulk import ids_by, insert_rows
+from paperfeed.papers.bulk import ensure_ids, ids_by, insert_rows
 from paperfeed.papers.models import Author, Authorship, Paper
 from paperfeed.papers.prepare import JSON_COLUMNS, Prepared, prepare
 
@@ -275,8 +275,7 @@ def _author_ids(names: dict[str, str]) -> dict[str, int]:
     found = {key: cached[key] for key in names if key in cached}
     rest = [(key, name[:300]) for key, name in names.items() if key not in found]
     if rest:
-        insert_rows(Author, ("key", "name"), rest, ignore_conflicts=True)
-        fetched = ids_by(Author, "key", [key for key, _ in rest])
+        fetched = ensure_ids(Author, ("key", "name"), rest)
         found.update(fetched)
         transaction.on_commit(lambda: author_cache.remember(fetched))
     return found
