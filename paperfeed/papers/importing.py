@@ -13,8 +13,7 @@ from django.db import transaction
 from paperfeed.lib.records import PaperRecord, RejectedRecord, SourceError
 from paperfeed.papers.ingest import BatchResult, author_cache, papers_upsert_batch
 from paperfeed.papers.models import IngestState
-from paperfeed.papers.parallel import prepare_or_reject
-from paperfeed.papers.prepare import Prepared
+from paperfeed.papers.prepare import Prepared, prepare_or_reject
 
 T = TypeVar("T")
 

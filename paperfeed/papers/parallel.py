@@ -20,7 +20,7 @@ from typing import Any
 
 from paperfeed.lib.records import PaperRecord, RejectedRecord, SourceError
 from paperfeed.lib.snapshot import SnapshotReader, parse_snapshot_line
-from paperfeed.papers.prepare import Prepared, prepare
+from paperfeed.papers.prepare import Prepared, prepare_or_reject
 
 CHUNK_LINES = 500
 # Chunks in flight: more than a write batch (2,000 records = 4 chunks) so that workers keep
@@ -112,14 +112,6 @@ def prepare_chunk(chunk: list[tuple[int, bytes]]) -> list[Item]:
             record = prepare_or_reject(record, f"line {line_no}")
         out.append(record)
     return out
-
-
-def prepare_or_reject(record: PaperRecord, location: str) -> Item:
-    """Prepare a record; whatever is wrong with one record rejects that record, never the run."""
-    try:
-        return prepare(record)
-    except Exception as exc:  # noqa: BLE001 (any failure of one record's values)
-        return RejectedRecord(location=location, reason=f"{exc.__class__.__name__}: {exc}")
 
 
 def _start_worker() -> None:

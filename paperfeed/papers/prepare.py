@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 
 from paperfeed.lib.names import author_key
-from paperfeed.lib.records import PaperRecord, Version
+from paperfeed.lib.records import PaperRecord, RejectedRecord, Version
 from paperfeed.lib.text import clean_name, clean_text, normalize_whitespace
 
 _OLDEST = datetime.min.replace(tzinfo=UTC)
@@ -83,6 +83,14 @@ def prepare(record: PaperRecord | Prepared) -> Prepared:
         author_keys=[name_key(name) for name in authors],
         json={name: orjson.dumps(values[name]).decode() for name in JSON_COLUMNS},
     )
+
+
+def prepare_or_reject(record: PaperRecord, location: str) -> Prepared | RejectedRecord:
+    """Prepare a record; whatever is wrong with one record rejects that record, never the run."""
+    try:
+        return prepare(record)
+    except Exception as exc:  # noqa: BLE001 (any failure of one record's values)
+        return RejectedRecord(location=location, reason=f"{exc.__class__.__name__}: {exc}")
 
 
 def _check(record: PaperRecord) -> None:

@@ -176,3 +176,20 @@ def test_the_result_is_the_same_with_any_number_of_workers(shared_data: Path, wo
     out, _ = ingest(shared_data / HEAD, "--workers", workers, "--batch-size", "30")
     assert "read 200 · new 200" in out
     assert Paper.objects.get(arxiv_id="0704.0001").authors[0] == "C. Balázs"
+
+
+def test_values_the_catalog_cannot_hold_reject_only_their_record(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    good = [json.loads(line) for line in (shared_data / HEAD).read_text().splitlines()[:3]]
+    huge_version = {**good[0], "versions": [{"version": "v99999999999999999999", "created": None}]}
+    far_future = {**good[1], "versions": [
+        {"version": "v1", "created": "Fri, 31 Dec 9999 23:30:00 -0100"},
+    ]}  # fmt: skip
+    path = tmp_path / "odd.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in (huge_version, far_future, good[2])) + "\n")
+    for workers in ("0", "1"):
+        out, err = ingest(path, "--workers", workers)
+        assert "rejected line 1:" in err and "rejected line 2:" in err
+        assert "rejected 2" in out
+    assert list(Paper.objects.values_list("arxiv_id", flat=True)) == [good[2]["id"]]

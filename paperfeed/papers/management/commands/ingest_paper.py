@@ -12,6 +12,7 @@ from paperfeed.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.lib.records import PaperRecord, SourceError
 from paperfeed.papers.fetching import paper_fetch
 from paperfeed.papers.ingest import paper_upsert
+from paperfeed.papers.prepare import InvalidRecord
 
 
 class Command(BaseCommand):
@@ -35,7 +36,7 @@ class Command(BaseCommand):
                 paper, outcome = paper_upsert(record=record)
             else:
                 paper, outcome = paper_fetch(id_or_url=wanted.versioned)
-        except InvalidArxivId as exc:
+        except (InvalidArxivId, InvalidRecord) as exc:
             raise CommandError(str(exc)) from None
         except (OSError, SourceError) as exc:
             raise CommandError(str(exc)) from None
