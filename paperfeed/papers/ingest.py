@@ -77,8 +77,11 @@ def papers_upsert_batch(
         if len(created) < len(to_create):
             # Another import stored some of these meanwhile (PostgreSQL lets two run at once):
             # merge with what it stored instead.
-            raced = {p["arxiv_id"]: incoming[p["arxiv_id"]] for p in to_create}
-            raced = {k: v for k, v in raced.items() if k not in created}
+            raced = {
+                p["arxiv_id"]: incoming[p["arxiv_id"]]
+                for p in to_create
+                if p["arxiv_id"] not in created
+            }
             to_update += _plan(raced, result, now)[1]
             to_create = [p for p in to_create if p["arxiv_id"] in created]
         _update(to_update)
@@ -125,7 +128,7 @@ def _plan(
             result.outcomes[arxiv_id] = "new"
             continue
         result.ids[arxiv_id] = row["id"]
-        changes = _merge(row, record.values, record)
+        changes = _merge(row, record)
         if changes is None:
             result.outcomes[arxiv_id] = "unchanged"
         else:
@@ -146,8 +149,9 @@ def _dedupe(records: Iterable[PaperRecord | Prepared]) -> dict[str, Prepared]:
     return chosen
 
 
-def _merge(row: dict[str, Any], values: dict[str, Any], record: Prepared) -> dict[str, Any] | None:
+def _merge(row: dict[str, Any], record: Prepared) -> dict[str, Any] | None:
     """The fields to change on a stored paper, or None when nothing changes."""
+    values = record.values
     overwrite = _overrides(record, row)
     changes: dict[str, Any] = {}
     for name in _FIELDS:
