@@ -40,6 +40,21 @@ def envint(name: str, default: int, *, minimum: int | None = None) -> int:
     return number
 
 
+def envfloat(name: str, default: float, *, minimum: float | None = None) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise SettingError(f"{name}={value!r} is not a number") from None
+    if number != number:
+        raise SettingError(f"{name}={value!r} is not a number")
+    if minimum is not None and number < minimum:
+        raise SettingError(f"{name}={value!r} must be at least {minimum}")
+    return number
+
+
 def envlist(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None or value.strip() == "":

@@ -9,6 +9,7 @@ import dj_database_url
 from paperfeed.env import (
     SettingError,
     envbool,
+    envfloat,
     envint,
     envlist,
     envstr,
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "paperfeed.papers",
     "paperfeed.community",
+    "paperfeed.search",
     "paperfeed.web",
 ]
 
@@ -158,6 +160,17 @@ HF_DAILY_PAPERS_URL = envstr(
 )
 ARXIV_API_DELAY = float(envint("PAPERFEED_ARXIV_API_DELAY_MS", 3000, minimum=0)) / 1000
 INGEST_BATCH_SIZE = envint("PAPERFEED_INGEST_BATCH_SIZE", 2000, minimum=1)
+
+# Search: derived indexes under PAPERFEED_HOME/index, rebuildable from the database.
+SEARCH_INDEX_DIR = HOME / "index"
+SEARCH_MODELS_DIR = HOME / "models"  # exported (ONNX) copies of the embedding model
+EMBEDDING_MODEL = envstr("PAPERFEED_EMBEDDING_MODEL", "all-MiniLM-L6-v2")
+EMBEDDING_BACKEND = envstr("PAPERFEED_EMBEDDING_BACKEND", "auto")  # auto, onnx or torch
+EMBEDDING_BATCH_SIZE = envint("PAPERFEED_EMBEDDING_BATCH_SIZE", 256, minimum=1)
+# Reciprocal-rank fusion: score = sum of weight / (k + rank) over the keyword and semantic lists.
+SEARCH_RRF_K = envint("PAPERFEED_SEARCH_RRF_K", 60, minimum=1)
+SEARCH_KEYWORD_WEIGHT = envfloat("PAPERFEED_SEARCH_KEYWORD_WEIGHT", 1.0, minimum=0.0)
+SEARCH_SEMANTIC_WEIGHT = envfloat("PAPERFEED_SEARCH_SEMANTIC_WEIGHT", 1.0, minimum=0.0)
 
 LOGGING = {
     "version": 1,

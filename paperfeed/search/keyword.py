@@ -1,0 +1,301 @@
+"""The keyword index: tantivy BM25 over titles, authors and abstracts, plus filter fields.
+
+tantivy prunes with block-max WAND, so a ranked OR query over very common words stays fast at
+millions of papers, where SQLite FTS5 scores every matching row. The index is derived data: it
+lives under PAPERFEED_HOME/index/keyword and `paperfeed index --rebuild` makes it again from the
+database. Nothing here imports Django.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import tantivy
+
+from paperfeed.search.query import ParsedQuery
+
+# Field weights: a word in the title says more about a paper than one in its abstract; an author's
+# name typed as a plain word should find their papers without drowning the topical matches.
+FIELD_BOOSTS = {"title": 3.0, "authors": 2.0, "abstract": 1.0}
+TEXT_FIELDS = ("title", "abstract")
+MAX_TERMS = 64
+EPOCH = dt.date(1970, 1, 1)
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class IndexDocument:
+    """What the keyword index holds of one paper."""
+
+    pid: int
+    title: str
+    abstract: str
+    authors: Sequence[str]
+    categories: Sequence[str]
+    published: dt.date | None
+
+
+def _paper_analyzer() -> tantivy.TextAnalyzer:
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .filter(tantivy.Filter.stemmer("english"))
+        .build()
+    )
+
+
+def _name_analyzer() -> tantivy.TextAnalyzer:
+    # Names are not stemmed: "Hinton" must not match "Hint".
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+
+
+PAPER_ANALYZER = _paper_analyzer()
+NAME_ANALYZER = _name_analyzer()
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("pid", indexed=True, fast=True)
+    builder.add_text_field("title", tokenizer_name="paperfeed_text")
+    builder.add_text_field("authors", tokenizer_name="paperfeed_names")
+    builder.add_text_field("abstract", tokenizer_name="paperfeed_text")
+    builder.add_text_field("cat", tokenizer_name="raw", index_option="basic")
+    builder.add_integer_field("day", indexed=True, fast=True)
+    return builder.build()
+
+
+def day_number(day: dt.date) -> int:
+    return (day - EPOCH).days
+
+
+def category_terms(categories: Iterable[str]) -> list[str]:
+    """A paper's categories and their archives, so that `cat:cs` finds every cs.* paper."""
+    terms: list[str] = []
+    for category in categories:
+        for term in (category, category.split(".", 1)[0]):
+            if term and term not in terms:
+                terms.append(term)
+    return terms
+
+
+class KeywordIndex:
+    """One tantivy index directory, opened for searching and, by the indexer, for writing."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.mkdir(parents=True, exist_ok=True)
+        self.schema = _schema()
+        self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        self.index.register_tokenizer("paperfeed_text", PAPER_ANALYZER)
+        self.index.register_tokenizer("paperfeed_names", NAME_ANALYZER)
+        self._meta_mtime = self._meta_stamp()
+
+    def _meta_stamp(self) -> float:
+        try:
+            return os.stat(self.path / "meta.json").st_mtime
+        except FileNotFoundError:
+            return 0.0
+
+    def refresh(self) -> None:
+        """See what another process committed since the last search (a stat, then a reload)."""
+        stamp = self._meta_stamp()
+        if stamp != self._meta_mtime:
+            self._meta_mtime = stamp
+            self.index.reload()
+
+    def num_docs(self) -> int:
+        return int(self.index.searcher().num_docs)
+
+    # Writing -----------------------------------------------------------------------------
+    def writer(self, *, threads: int = 0) -> tantivy.IndexWriter:
+        return self.index.writer(heap_size=256_000_000, num_threads=threads)
+
+    def document(self, paper: IndexDocument) -> tantivy.Document:
+        doc = tantivy.Document()
+        doc.add_unsigned("pid", paper.pid)
+        doc.add_text("title", paper.title)
+        for name in paper.authors:
+            doc.add_text("authors", name)
+        doc.add_text("abstract", paper.abstract)
+        for term in category_terms(paper.categories):
+            doc.add_text("cat", term)
+        if paper.published is not None:
+            doc.add_integer("day", day_number(paper.published))
+        return doc
+
+    # Queries -----------------------------------------------------------------------------
+    def _term(self, field: str, token: str, boost: float) -> tantivy.Query:
+        query = tantivy.Query.term_query(self.schema, field, token)
+        return query if boost == 1.0 else tantivy.Query.boost_query(query, boost)
+
+    def _match(self, field: str, tokens: list[str], boost: float) -> tantivy.Query:
+        if len(tokens) == 1:
+            return self._term(field, tokens[0], boost)
+        phrase = tantivy.Query.phrase_query(self.schema, field, list(tokens))
+        return phrase if boost == 1.0 else tantivy.Query.boost_query(phrase, boost)
+
+    def _text_clauses(self, text: str, boosts: dict[str, float]) -> list[tantivy.Query]:
+        """A word or phrase matched in the title, the abstract and the author names."""
+        clauses = []
+        paper_tokens = PAPER_ANALYZER.analyze(text)[:MAX_TERMS]
+        name_tokens = NAME_ANALYZER.analyze(text)[:MAX_TERMS]
+        for field in TEXT_FIELDS:
+            if paper_tokens and field in boosts:
+                clauses.append(self._match(field, paper_tokens, boosts[field]))
+        if name_tokens and "authors" in boosts:
+            clauses.append(self._match("authors", name_tokens, boosts["authors"]))
+        return clauses
+
+    def filter_clauses(self, parsed: ParsedQuery) -> list[tantivy.Query]:
+        """Category, author and date constraints, each one a query every result must match."""
+        musts: list[tantivy.Query] = []
+        if parsed.categories:
+            cats = [self._term("cat", c, 1.0) for c in parsed.categories]
+            musts.append(cats[0] if len(cats) == 1 else _should(cats))
+        for name in parsed.authors:
+            tokens = NAME_ANALYZER.analyze(name)
+            musts.append(self._match("authors", tokens, 1.0) if tokens else _nothing())
+        if parsed.after or parsed.before:
+            lower = day_number(parsed.after) if parsed.after else None
+            upper = day_number(parsed.before) if parsed.before else None
+            musts.append(
+                tantivy.Query.range_query(
+                    self.schema, "day", tantivy.FieldType.Integer, lower, upper
+                )
+            )
+        return musts
+
+    def filter_query(self, parsed: ParsedQuery) -> tantivy.Query | None:
+        musts = self.filter_clauses(parsed)
+        if not musts:
+            return None
+        return _must(musts)
+
+    def ranked_query(self, parsed: ParsedQuery) -> tantivy.Query | None:
+        """Words ranked by BM25 (any may match), phrases required, exclusions and filters."""
+        should: list[tantivy.Query] = []
+        for term in parsed.terms[:MAX_TERMS]:
+            should.extend(self._text_clauses(term, FIELD_BOOSTS))
+        musts: list[tantivy.Query] = []
+        for phrase in parsed.phrases[:MAX_TERMS]:
+            clauses = self._text_clauses(phrase, FIELD_BOOSTS)
+            musts.append(_should(clauses) if clauses else _nothing())
+        if not should and not musts:
+            return None
+        filters = self.filter_clauses(parsed)
+        excluded = self.exclusions(parsed)
+        if should and not (musts or filters or excluded):
+            return _should(should)  # a flat disjunction: tantivy's block-max WAND applies
+        subqueries: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        if should:
+            subqueries.append((tantivy.Occur.Must, _should(should)))
+        subqueries += [(tantivy.Occur.Must, q) for q in musts]
+        subqueries += [(tantivy.Occur.Must, tantivy.Query.const_score_query(q, 0.0))
+                       for q in filters]  # fmt: skip
+        subqueries += [(tantivy.Occur.MustNot, q) for q in excluded]
+        return tantivy.Query.boolean_query(subqueries)
+
+    def constraint_query(self, parsed: ParsedQuery) -> tantivy.Query | None:
+        """What every result must satisfy, whatever ranks it: filters, phrases and exclusions.
+        Semantic search checks its candidates against this."""
+        musts = self.filter_clauses(parsed)
+        for phrase in parsed.phrases[:MAX_TERMS]:
+            clauses = self._text_clauses(phrase, FIELD_BOOSTS)
+            musts.append(_should(clauses) if clauses else _nothing())
+        excluded = self.exclusions(parsed)
+        if not musts and not excluded:
+            return None
+        subqueries = [(tantivy.Occur.Must, q) for q in musts or [tantivy.Query.all_query()]]
+        subqueries += [(tantivy.Occur.MustNot, q) for q in excluded]
+        return tantivy.Query.boolean_query(subqueries)
+
+    def exclusions(self, parsed: ParsedQuery) -> list[tantivy.Query]:
+        excluded: list[tantivy.Query] = []
+        for text in parsed.excluded[:MAX_TERMS]:
+            excluded.extend(self._text_clauses(text, {f: 1.0 for f in FIELD_BOOSTS}))
+        return excluded
+
+    # Searching ---------------------------------------------------------------------------
+    def search(
+        self, parsed: ParsedQuery, *, limit: int, offset: int = 0
+    ) -> list[tuple[int, float]]:
+        """(paper id, BM25 score), best first; filter-only queries list the newest papers."""
+        if limit <= 0:
+            return []
+        self.refresh()
+        searcher = self.index.searcher()
+        query = self.ranked_query(parsed)
+        if query is not None:
+            result = searcher.search(query, limit=limit, offset=offset, count=False)
+        else:
+            musts = self.filter_clauses(parsed)
+            if not musts:
+                return []
+            excluded = [(tantivy.Occur.MustNot, q) for q in self.exclusions(parsed)]
+            query = tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in musts] + excluded)
+            result = searcher.search(
+                query, limit=limit, offset=offset, count=False, order_by_field="day"
+            )
+        return self._pids_scores(searcher, result.hits)
+
+    def _pids_scores(self, searcher: tantivy.Searcher, hits: list) -> list[tuple[int, float]]:
+        if not hits:
+            return []
+        pids = searcher.fast_field_values("pid", [address for _, address in hits])
+        return [
+            (int(pid), float(score) if isinstance(score, float) else 0.0)
+            for (score, _), pid in zip(hits, pids, strict=True)
+            if pid is not None
+        ]
+
+    def count(self, query: tantivy.Query) -> int:
+        self.refresh()
+        return int(self.index.searcher().search(query, limit=1, count=True).count)
+
+    def matching_pids(self, query: tantivy.Query, *, limit: int) -> list[int]:
+        """Up to `limit` ids of the papers a filter query matches."""
+        if limit <= 0:
+            return []
+        self.refresh()
+        searcher = self.index.searcher()
+        hits = searcher.search(query, limit=limit, count=False).hits
+        return [pid for pid, _ in self._pids_scores(searcher, hits)]
+
+    def keep_matching(self, pids: Sequence[int], query: tantivy.Query) -> set[int]:
+        """Which of these papers a filter query matches (checks semantic candidates)."""
+        if not pids:
+            return set()
+        self.refresh()
+        searcher = self.index.searcher()
+        ids = tantivy.Query.term_set_query(self.schema, "pid", [int(p) for p in pids])
+        both = tantivy.Query.boolean_query([(tantivy.Occur.Must, ids), (tantivy.Occur.Must, query)])
+        hits = searcher.search(both, limit=len(pids), count=False).hits
+        return {pid for pid, _ in self._pids_scores(searcher, hits)}
+
+
+def _should(queries: list[tantivy.Query]) -> tantivy.Query:
+    if len(queries) == 1:
+        return queries[0]
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
+
+
+def _must(queries: list[tantivy.Query]) -> tantivy.Query:
+    if len(queries) == 1:
+        return queries[0]
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in queries])
+
+
+def _nothing() -> tantivy.Query:
+    return tantivy.Query.empty_query()

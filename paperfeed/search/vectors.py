@@ -1,0 +1,248 @@
+"""The vector index: a usearch HNSW graph (f16) and a flat copy of the vectors, published as
+versions that every server process opens memory-mapped.
+
+Layout under PAPERFEED_HOME/index/vectors/<model>/:
+    current.json         which version is live: {"version", "count", "dim", "model", ...}
+    v<N>/keys.npy        paper ids, ascending (uint64)
+    v<N>/vectors.npy     their unit-length vectors, float16, row i belongs to keys[i]
+    v<N>/hnsw.usearch    the HNSW graph, when the collection is big enough to need one
+
+The indexer writes a new version beside the live one and then swaps current.json atomically, so a
+reader never sees a half-written index; readers notice the new current.json (one stat per search)
+and reopen. The flat copy serves exact search (small collections, and filters that leave few
+papers) and looks up a paper's own vector for "similar papers". Nothing here imports Django.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from usearch.index import Index
+
+# Below this many vectors an exact scan is as fast as the graph, and needs no build at all.
+EXACT_BELOW = 20_000
+# HNSW parameters: f16 keeps recall@10 at ~0.995 on real MiniLM vectors (int8 lost 7 points).
+CONNECTIVITY = 16
+EXPANSION_ADD = 128
+EXPANSION_SEARCH = 96
+MANIFEST = "current.json"
+
+
+def model_slug(model: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in model)[:120]
+
+
+@dataclass(frozen=True)
+class Published:
+    version: int
+    count: int
+
+
+def _read_manifest(root: Path) -> dict | None:
+    try:
+        return json.loads((root / MANIFEST).read_text())
+    except FileNotFoundError:
+        return None
+
+
+def _write_json_atomic(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_text(json.dumps(data))
+    os.replace(tmp, path)
+
+
+def _new_graph(dim: int) -> Index:
+    return Index(
+        ndim=dim,
+        metric="ip",
+        dtype="f16",
+        connectivity=CONNECTIVITY,
+        expansion_add=EXPANSION_ADD,
+        expansion_search=EXPANSION_SEARCH,
+    )
+
+
+def vectors_publish(
+    root: Path,
+    *,
+    model: str,
+    keys: np.ndarray,
+    vectors: np.ndarray,
+    removed: np.ndarray | None = None,
+    replace_all: bool = False,
+    state: dict | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> Published:
+    """Publish a new version: the live one with `keys` added or replaced and `removed` dropped
+    (or only `keys`, with replace_all). `state` is kept in the manifest for the indexer."""
+    root.mkdir(parents=True, exist_ok=True)
+    manifest = None if replace_all else _read_manifest(root)
+    keys = np.asarray(keys, dtype=np.uint64)
+    vectors = np.asarray(vectors, dtype=np.float16)
+    dim = int(vectors.shape[1]) if vectors.ndim == 2 else int((manifest or {}).get("dim", 0))
+    version = int((manifest or {}).get("version", 0)) + 1
+    old_dir = root / f"v{manifest['version']}" if manifest else None
+
+    gone = np.unique(keys if removed is None else np.concatenate([keys, removed.astype(np.uint64)]))
+    if old_dir is not None:
+        old_keys = np.load(old_dir / "keys.npy", mmap_mode="r")
+        keep = ~np.isin(old_keys, gone)
+        all_keys = np.concatenate([np.asarray(old_keys[keep]), keys])
+        all_vectors = np.concatenate(
+            [np.load(old_dir / "vectors.npy", mmap_mode="r")[keep], vectors]
+        )
+    else:
+        all_keys, all_vectors = keys, vectors
+    order = np.argsort(all_keys, kind="stable")
+    all_keys, all_vectors = all_keys[order], all_vectors[order]
+    if len(np.unique(all_keys)) != len(all_keys):
+        raise ValueError("a paper appears twice among the vectors to publish")
+
+    new_dir = root / f"v{version}"
+    shutil.rmtree(new_dir, ignore_errors=True)  # left by a run that was killed
+    new_dir.mkdir()
+    np.save(new_dir / "keys.npy", all_keys)
+    np.save(new_dir / "vectors.npy", all_vectors)
+    if len(all_keys) >= EXACT_BELOW and dim:
+        graph = _graph_update(old_dir, dim, keys, vectors, gone, all_keys, all_vectors, on_progress)
+        graph.save(str(new_dir / "hnsw.usearch"))
+    _write_json_atomic(
+        root / MANIFEST,
+        {"version": version, "count": int(len(all_keys)), "dim": int(dim), "model": model,
+         "state": state or {}},
+    )  # fmt: skip
+    _remove_old_versions(root, keep={version, version - 1})
+    return Published(version=version, count=int(len(all_keys)))
+
+
+def _graph_update(
+    old_dir: Path | None,
+    dim: int,
+    keys: np.ndarray,
+    vectors: np.ndarray,
+    gone: np.ndarray,
+    all_keys: np.ndarray,
+    all_vectors: np.ndarray,
+    on_progress: Callable[[int, int], None] | None,
+) -> Index:
+    """Extend the live graph with the changes, or build one over everything the first time."""
+    graph: Index | None = None
+    if old_dir is not None and (old_dir / "hnsw.usearch").exists():
+        graph = Index.restore(str(old_dir / "hnsw.usearch"), view=False)
+    if graph is None:
+        to_add_keys, to_add = all_keys, all_vectors
+        graph = _new_graph(dim)
+    else:
+        present = gone[np.asarray(graph.contains(gone), dtype=bool)] if len(gone) else gone
+        if len(present):
+            graph.remove(present)
+        to_add_keys, to_add = keys, vectors
+    step = 50_000
+    for start in range(0, len(to_add_keys), step):
+        graph.add(
+            to_add_keys[start : start + step], to_add[start : start + step].astype(np.float32)
+        )
+        if on_progress:
+            on_progress(min(start + step, len(to_add_keys)), len(to_add_keys))
+    return graph
+
+
+def _remove_old_versions(root: Path, *, keep: set[int]) -> None:
+    # Readers that still map an older version keep their pages: on POSIX an unlinked file lives
+    # on until its last mapping closes. One previous version stays for readers mid-reload.
+    for child in root.iterdir():
+        name = child.name
+        if child.is_dir() and name[:1] == "v" and name[1:].isdigit() and int(name[1:]) not in keep:
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def vectors_state(root: Path) -> dict:
+    """The indexer's own bookkeeping saved with the live version ({} before the first one)."""
+    manifest = _read_manifest(root)
+    return dict(manifest.get("state", {})) if manifest else {}
+
+
+class VectorIndex:
+    """The live version of one model's vectors, opened read-only and memory-mapped."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._stamp: float | None = None
+        self.version = 0
+        self.keys = np.zeros(0, dtype=np.uint64)
+        self.vectors = np.zeros((0, 0), dtype=np.float16)
+        self.graph: Index | None = None
+        self.refresh()
+
+    @property
+    def count(self) -> int:
+        return int(len(self.keys))
+
+    def refresh(self) -> None:
+        """Reopen when the indexer has published a new version (one stat per call)."""
+        try:
+            stamp = os.stat(self.root / MANIFEST).st_mtime_ns
+        except FileNotFoundError:
+            return
+        if stamp == self._stamp:
+            return
+        manifest = _read_manifest(self.root)
+        if manifest is None:
+            return
+        folder = self.root / f"v{manifest['version']}"
+        try:
+            keys = np.load(folder / "keys.npy", mmap_mode="r")
+            vectors = np.load(folder / "vectors.npy", mmap_mode="r")
+            graph_path = folder / "hnsw.usearch"
+            graph = Index.restore(str(graph_path), view=True) if graph_path.exists() else None
+        except FileNotFoundError:
+            return  # replaced again while we looked: the next call opens the newer one
+        self.keys, self.vectors, self.graph = keys, vectors, graph
+        self.version, self._stamp = int(manifest["version"]), stamp
+
+    def vector(self, pid: int) -> np.ndarray | None:
+        row = int(np.searchsorted(self.keys, pid))
+        if row < len(self.keys) and int(self.keys[row]) == pid:
+            return np.asarray(self.vectors[row], dtype=np.float32)
+        return None
+
+    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """The k nearest papers by cosine similarity, best first."""
+        if k <= 0 or not self.count:
+            return []
+        if self.graph is None:
+            return self._exact(query, np.arange(self.count), k)
+        matches = self.graph.search(np.asarray(query, dtype=np.float32), min(k, self.count))
+        return [
+            (int(key), 1.0 - float(d))
+            for key, d in zip(matches.keys, matches.distances, strict=True)
+        ]
+
+    def search_among(self, query: np.ndarray, pids: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """Exact nearest papers within a given set (a filter that leaves few papers)."""
+        if not self.count:
+            return []
+        pids = np.asarray(pids, dtype=np.uint64)
+        rows = np.minimum(np.searchsorted(self.keys, pids), self.count - 1)
+        rows = np.unique(rows[self.keys[rows] == pids])
+        return self._exact(query, rows, k)
+
+    def _exact(self, query: np.ndarray, rows: np.ndarray, k: int) -> list[tuple[int, float]]:
+        if not len(rows):
+            return []
+        q = np.asarray(query, dtype=np.float32)
+        scores = np.empty(len(rows), dtype=np.float32)
+        step = 65_536  # bounded temporary memory however many rows
+        for start in range(0, len(rows), step):
+            chunk = np.asarray(self.vectors[rows[start : start + step]], dtype=np.float32)
+            scores[start : start + step] = chunk @ q
+        k = min(k, len(rows))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(self.keys[rows[i]]), float(scores[i])) for i in top]
