@@ -1,0 +1,100 @@
+"""The published vector index: versions, exact and graph search, subsets, reloads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from paperfeed.search import vectors as vectors_module
+from paperfeed.search.vectors import VectorIndex, vectors_publish, vectors_state
+from tests.support import SHARED_DATA
+
+
+@pytest.fixture(scope="module")
+def real_vectors() -> np.ndarray:
+    """The first 6,000 real MiniLM vectors of the sample."""
+    path = SHARED_DATA / "arxiv" / "arxiv-sample-75k.minilm-l6-v2.f16.npy"
+    return np.load(path, mmap_mode="r")[:6_000].astype(np.float16)
+
+
+@pytest.fixture
+def small_graphs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Build the HNSW graph from 100 vectors on, so that tests need not index 20,000."""
+    monkeypatch.setattr(vectors_module, "EXACT_BELOW", 100)
+
+
+def exact_top(vectors: np.ndarray, query: np.ndarray, k: int) -> list[int]:
+    scores = vectors.astype(np.float32) @ query
+    return [int(i) for i in np.argsort(-scores)[:k]]
+
+
+def test_a_small_collection_is_searched_exactly(tmp_path: Path, real_vectors: np.ndarray) -> None:
+    keys = np.arange(100, 1100, dtype=np.uint64)
+    vectors_publish(tmp_path, model="m", keys=keys, vectors=real_vectors[:1000])
+    index = VectorIndex(tmp_path)
+    assert index.graph is None and index.count == 1000
+    query = real_vectors[5].astype(np.float32)
+    found = index.search(query, 10)
+    assert [pid for pid, _ in found] == [100 + i for i in exact_top(real_vectors[:1000], query, 10)]
+    assert found[0][0] == 105 and found[0][1] == pytest.approx(1.0, abs=1e-3)
+
+
+@pytest.mark.usefixtures("small_graphs")
+def test_the_graph_finds_what_exact_search_finds(tmp_path: Path, real_vectors: np.ndarray) -> None:
+    keys = np.arange(1, len(real_vectors) + 1, dtype=np.uint64)
+    vectors_publish(tmp_path, model="m", keys=keys, vectors=real_vectors)
+    index = VectorIndex(tmp_path)
+    assert index.graph is not None
+    rng = np.random.default_rng(7)
+    recall = []
+    for row in rng.choice(len(real_vectors), 50, replace=False):
+        query = real_vectors[row].astype(np.float32) + rng.normal(0, 0.03, 384).astype(np.float32)
+        query /= np.linalg.norm(query)
+        truth = {i + 1 for i in exact_top(real_vectors, query, 10)}
+        recall.append(len(truth & {pid for pid, _ in index.search(query, 10)}) / 10)
+    assert np.mean(recall) >= 0.95
+
+
+def test_search_among_a_subset_is_exact(tmp_path: Path, real_vectors: np.ndarray) -> None:
+    keys = np.arange(1, 2001, dtype=np.uint64)
+    vectors_publish(tmp_path, model="m", keys=keys, vectors=real_vectors[:2000])
+    index = VectorIndex(tmp_path)
+    subset = np.array([7, 70, 700, 1999, 5000], dtype=np.uint64)  # 5000 is not in the index
+    query = real_vectors[69].astype(np.float32)
+    found = index.search_among(query, subset, 10)
+    assert [pid for pid, _ in found][0] == 70
+    assert {pid for pid, _ in found} == {7, 70, 700, 1999}
+
+
+@pytest.mark.usefixtures("small_graphs")
+def test_a_new_version_adds_replaces_and_removes(tmp_path: Path, real_vectors: np.ndarray) -> None:
+    keys = np.arange(1, 501, dtype=np.uint64)
+    vectors_publish(tmp_path, model="m", keys=keys, vectors=real_vectors[:500],
+                    state={"after": ["x", 1]})  # fmt: skip
+    reader = VectorIndex(tmp_path)
+    assert reader.version == 1 and vectors_state(tmp_path) == {"after": ["x", 1]}
+    # paper 3 gets paper 600's vector; papers 501..510 are new; paper 4 is gone
+    new_keys = np.array([3, *range(501, 511)], dtype=np.uint64)
+    new_vectors = real_vectors[[600, *range(501, 511)]]
+    vectors_publish(tmp_path, model="m", keys=new_keys, vectors=new_vectors,
+                    removed=np.array([4], dtype=np.uint64))  # fmt: skip
+    assert reader.version == 1  # not yet looked
+    reader.refresh()
+    assert reader.version == 2 and reader.count == 509
+    assert reader.vector(4) is None
+    assert np.allclose(reader.vector(3), real_vectors[600].astype(np.float32))
+    assert reader.search(real_vectors[600].astype(np.float32), 1)[0][0] == 3
+    assert reader.search(real_vectors[505].astype(np.float32), 1)[0][0] == 505
+    assert 4 not in {pid for pid, _ in reader.search(real_vectors[3].astype(np.float32), 20)}
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["v1", "v2"]
+    vectors_publish(tmp_path, model="m", keys=new_keys[:1], vectors=new_vectors[:1])
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["v2", "v3"]
+
+
+def test_a_reader_before_any_version_finds_nothing(tmp_path: Path) -> None:
+    index = VectorIndex(tmp_path / "nothing")
+    assert index.count == 0
+    assert index.search(np.ones(384, dtype=np.float32), 10) == []
+    assert index.vector(1) is None
