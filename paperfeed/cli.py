@@ -16,6 +16,7 @@ GROUPS: dict[str, dict[str, str]] = {
         "paper": "ingest_paper",
     },
     "papers": {"show": "papers_show"},
+    "vectors": {"export": "vectors_export", "import": "vectors_import"},
 }
 
 USAGE = """usage: paperfeed COMMAND [options]
@@ -30,6 +31,15 @@ Catalog:
   papers show ID                    print a stored paper
   stats [--json]                    what the catalog holds
   load_sample                       load the bundled sample when the database is empty
+
+Search:
+  index [--rebuild] [--no-embed]    update the keyword index, embeddings and vector index
+  search "QUERY" [--mode M] [--limit N] [--json]
+                                    hybrid (default), keyword or semantic search; QUERY takes
+                                    "phrases", -words, author:"Name", cat:cs.LG, year:2025,
+                                    after:2025-01-01, before:..., or an arXiv id
+  similar ID [--limit N] [--json]   the papers nearest to one paper
+  vectors export|import FILE        move stored embeddings between installations
 
 Serving:
   serve [--host H] [--port P] [--workers N]   run the production web server

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,3 +24,21 @@ def replay_server() -> Iterator[ReplayServer]:
     """A loopback server replaying recorded responses (see tests/support/replay.py)."""
     with ReplayServer() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache of exported embedding models for the whole run (exporting takes seconds)."""
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(autouse=True)
+def search_dirs(tmp_path: Path, models_dir: Path, settings: Any) -> Iterator[None]:
+    """Every test gets its own search indexes, never the developer's var/index."""
+    from paperfeed.search.engine import engine_reset
+
+    settings.SEARCH_INDEX_DIR = tmp_path / "index"
+    settings.SEARCH_MODELS_DIR = models_dir
+    engine_reset()
+    yield
+    engine_reset()

@@ -8,25 +8,31 @@ very first ranks so that a paper both lists agree on beats one that only a singl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 DEFAULT_K = 60
+Ranking = Sequence[int] | Mapping[int, int]  # ids best first, or id -> rank (from 1)
 
 
 def rrf_fuse(
-    rankings: Sequence[tuple[Sequence[int], float]], *, k: int = DEFAULT_K
+    rankings: Sequence[tuple[Ranking, float]], *, k: int = DEFAULT_K
 ) -> list[tuple[int, float]]:
-    """Fuse (ids best first, weight) lists into (id, fused score), best first.
+    """Fuse (ranking, weight) pairs into (id, fused score), best first.
 
-    Ties are broken by the best rank a paper reached in any list, then by id, so the order is
-    deterministic.
+    A ranking is a list of ids, best first, or a mapping of id to rank (which lets a caller give
+    a paper a stand-in rank in a list it could not be ranked in). Ties are broken by the best rank
+    a paper reached in any list, then by id, so the order is deterministic.
     """
     scores: dict[int, float] = {}
     best: dict[int, int] = {}
-    for ids, weight in rankings:
+    for ranking, weight in rankings:
         if weight <= 0:
             continue
-        for rank, pid in enumerate(ids, start=1):
+        if isinstance(ranking, Mapping):
+            ranks = ranking
+        else:
+            ranks = {pid: rank for rank, pid in enumerate(ranking, start=1)}
+        for pid, rank in ranks.items():
             scores[pid] = scores.get(pid, 0.0) + weight / (k + rank)
             if rank < best.get(pid, 1 << 30):
                 best[pid] = rank

@@ -30,3 +30,9 @@ def test_ties_break_by_best_rank_then_id() -> None:
 
 def test_empty_lists_fuse_to_nothing() -> None:
     assert rrf_fuse([([], 1.0), ([], 1.0)]) == []
+
+
+def test_a_ranking_may_give_explicit_ranks() -> None:
+    fused = dict(rrf_fuse([([1, 2], 1.0), ({2: 1, 1: 3}, 1.0)], k=10))
+    assert fused[1] == pytest.approx(1 / 11 + 1 / 13)
+    assert fused[2] == pytest.approx(1 / 12 + 1 / 11)

@@ -1,0 +1,323 @@
+"""Search benchmark at scale: a 1,000,000-paper collection, ≥ 500 queries in each mode, warm.
+
+The collection: the 74,728 real papers of the arXiv sample with the model's real vectors, plus
+synthetic papers made from them. Each synthetic paper blends a real paper with another of the same
+primary category: its title mixes words of both, its abstract interleaves their sentences, its
+authors come from both, and its vector is the same blend of their real vectors plus noise (cosine
+to its base paper ≈ 0.9), so the vectors cluster like real ones instead of filling space at random.
+Papers go in through `paperfeed ingest snapshot` and `paperfeed index`'s own steps.
+
+The queries are drawn from the real papers: spans of titles, phrases of abstracts, very common
+words ("learning model"), whole titles, and queries with category, year and author filters. Each
+mode is timed through `papers_search` (what the web page and API call: ranking, filters and
+loading the 20 papers shown). The baseline in the same run is exact brute-force vector search.
+
+    python bench/search.py [--papers 1000000] [--queries 600] [--workdir DIR] [--json]
+
+The collection is built once into the workdir (about 20 minutes at 1M) and reused.
+Targets (2 cores, 1M papers): keyword p50 ≤ 10 ms, p99 ≤ 50 ms; semantic p50 ≤ 20 ms;
+hybrid p50 ≤ 30 ms, p99 ≤ 100 ms; ANN recall@10 ≥ 0.95; search-process memory ≤ 1.5 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "arxiv"
+SAMPLE = DATA / "arxiv-sample-75k.jsonl.gz"
+VECTORS = DATA / "arxiv-sample-75k.minilm-l6-v2.f16.npy"
+IDS = DATA / "arxiv-sample-75k.ids.txt"
+SENTENCE = re.compile(r"(?<=[.!?])\s+")
+COMMON = ["learning model", "neural network", "large language models", "deep learning method",
+          "model data", "training performance", "image generation", "reinforcement learning agent",
+          "graph neural network", "transformer attention"]  # fmt: skip
+
+
+def paperfeed(args: list[str], env: dict[str, str]) -> None:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "paperfeed", *args], env=env, cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+    print(f"  paperfeed {' '.join(a if len(a) < 40 else Path(a).name for a in args)}: "
+          f"{time.perf_counter() - started:,.0f} s", flush=True)  # fmt: skip
+
+
+def real_papers() -> list[dict]:
+    with gzip.open(SAMPLE, "rt") as handle:
+        return [json.loads(line) for line in handle]
+
+
+def synthetic_id(n: int) -> str:
+    # New-style ids in months the real sample does not use (2015-01 … 2024-12).
+    month = 1501 + (n // 99_999) // 12 * 100 + (n // 99_999) % 12
+    return f"{month:04d}.{n % 99_999 + 1:05d}"
+
+
+def generate(workdir: Path, count: int, seed: int) -> None:
+    """Write `count` synthetic papers (Kaggle JSON lines) and their vectors."""
+    rng = random.Random(seed)
+    nrng = np.random.default_rng(seed)
+    papers = real_papers()
+    real_vectors = np.load(VECTORS).astype(np.float32)
+    by_category: dict[str, list[int]] = {}
+    for i, paper in enumerate(papers):
+        by_category.setdefault(paper["categories"].split()[0], []).append(i)
+    vectors = np.empty((count, real_vectors.shape[1]), dtype=np.float16)
+    with open(workdir / "synthetic.jsonl", "w") as out:
+        for n in range(count):
+            base_i = n % len(papers)
+            base = papers[base_i]
+            peers = by_category[base["categories"].split()[0]]
+            other_i = peers[rng.randrange(len(peers))]
+            other = papers[other_i]
+            out.write(json.dumps(_blend(rng, synthetic_id(n), base, other)) + "\n")
+            v = 0.8 * real_vectors[base_i] + 0.2 * real_vectors[other_i]
+            v += nrng.normal(0, 0.012, v.shape).astype(np.float32)
+            vectors[n] = v / np.linalg.norm(v)
+    np.save(workdir / "synthetic.f16.npy", vectors)
+
+
+def _blend(rng: random.Random, arxiv_id: str, base: dict, other: dict) -> dict:
+    title_a, title_b = base["title"].split(), other["title"].split()
+    title = [w if rng.random() > 0.3 or not title_b else rng.choice(title_b) for w in title_a]
+    sentences_a = SENTENCE.split(" ".join(base["abstract"].split()))
+    sentences_b = SENTENCE.split(" ".join(other["abstract"].split()))
+    abstract = [s if rng.random() > 0.4 else rng.choice(sentences_b) for s in sentences_a]
+    authors = base["authors"].split(", ")[:3] + other["authors"].split(", ")[:2]
+    year = rng.choices(range(2015, 2025), weights=range(1, 11))[0]
+    day = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    return {
+        "id": arxiv_id, "title": " ".join(title), "abstract": " ".join(abstract),
+        "authors": ", ".join(authors), "categories": base["categories"],
+        "versions": [{"version": "v1", "created": f"{day}T00:00:00Z"}], "update_date": day,
+    }  # fmt: skip
+
+
+def build(workdir: Path, papers: int, env: dict[str, str]) -> None:
+    """Build the collection step by step; a step already done (after an interruption) is kept."""
+    marker = workdir / "built.json"
+    done = json.loads(marker.read_text()) if marker.exists() else {}
+    if done.get("papers") != papers:
+        done = {"papers": papers, "timings": {}}
+    if "index" in done["timings"]:
+        print(f"collection of {papers:,} papers already built in {workdir}")
+        return
+    workdir.mkdir(parents=True, exist_ok=True)
+    synthetic = max(0, papers - 74_728)
+
+    def step(name: str, work: object) -> None:
+        if name in done["timings"]:
+            return
+        print(f"{name} …", flush=True)
+        started = time.perf_counter()
+        work()  # type: ignore[operator]
+        done["timings"][name] = time.perf_counter() - started
+        marker.write_text(json.dumps(done))
+
+    def ingest() -> None:
+        paperfeed(["migrate", "--no-input", "-v", "0"], env)
+        paperfeed(["ingest", "snapshot", str(SAMPLE)], env)
+        if synthetic:
+            paperfeed(["ingest", "snapshot", str(workdir / "synthetic.jsonl")], env)
+
+    step("generate", lambda: generate(workdir, synthetic, seed=1))
+    step("ingest", ingest)
+    step("store vectors", lambda: subprocess.run(
+        [sys.executable, __file__, "--store-vectors", "--workdir", str(workdir)],
+        env=env, cwd=ROOT, check=True))  # fmt: skip
+    step("index", lambda: paperfeed(["index", "--no-embed"], env))
+
+
+def store_vectors(workdir: Path) -> None:
+    """Store the real vectors of real papers and the blended ones of synthetic papers."""
+    from paperfeed.papers.models import Paper
+    from paperfeed.search.embedding import DEFAULT_MODEL, paper_text
+    from paperfeed.search.indexing import text_hash, vectors_store
+
+    started = time.perf_counter()
+    ids = IDS.read_text().split()
+    row_of = {arxiv_id: i for i, arxiv_id in enumerate(ids)}
+    real = np.load(VECTORS, mmap_mode="r")
+    synthetic = np.load(workdir / "synthetic.f16.npy", mmap_mode="r")
+    stored = 0
+    last = 0
+    while True:
+        rows = list(Paper.objects.filter(id__gt=last).order_by("id")
+                    .values_list("id", "arxiv_id", "title", "abstract")[:20_000])  # fmt: skip
+        if not rows:
+            break
+        last = rows[-1][0]
+        vectors = np.stack([
+            real[row_of[a]] if a in row_of else synthetic[_synthetic_row(a)] for _, a, _, _ in rows
+        ])  # fmt: skip
+        vectors_store(model=DEFAULT_MODEL, pids=[r[0] for r in rows], vectors=vectors,
+                      hashes=[text_hash(paper_text(t, ab)) for _, _, t, ab in rows])  # fmt: skip
+        stored += len(rows)
+        print(f"\r  vectors stored: {stored:,}", end="", flush=True)
+    print(f"\n  stored in {time.perf_counter() - started:,.0f} s")
+
+
+def _synthetic_row(arxiv_id: str) -> int:
+    month, number = arxiv_id.split(".")
+    yy, mm = int(month[:2]), int(month[2:])
+    block = (yy - 15) * 12 + (mm - 1)
+    return block * 99_999 + int(number) - 1
+
+
+def make_queries(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    papers = real_papers()
+    queries: list[str] = []
+    while len(queries) < count:
+        paper = papers[rng.randrange(len(papers))]
+        title = re.sub(r"[^\w\s-]", " ", paper["title"]).split()
+        words = re.sub(r"[^\w\s-]", " ", paper["abstract"]).split()
+        kind = rng.random()
+        if kind < 0.35 and len(title) >= 3:
+            size = rng.randint(3, min(6, len(title)))
+            start = rng.randrange(len(title) - size + 1)
+            queries.append(" ".join(title[start : start + size]))
+        elif kind < 0.55 and len(words) >= 4:
+            start = rng.randrange(len(words) - 3)
+            queries.append(" ".join(words[start : start + rng.randint(2, 4)]))
+        elif kind < 0.70:
+            queries.append(rng.choice(COMMON))
+        elif kind < 0.80:
+            queries.append(" ".join(title))
+        elif kind < 0.88:
+            queries.append(f"{' '.join(title[:3])} cat:{paper['categories'].split()[0]}")
+        elif kind < 0.95:
+            queries.append(f"{rng.choice(COMMON)} year:{rng.choice([2019, 2022, 2025])}")
+        else:
+            author = paper["authors"].split(", ")[0]
+            queries.append(f'author:"{author}" {" ".join(title[:2])}')
+    return queries
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values), q)) * 1000
+
+
+def measure(queries: int, as_json: bool) -> None:
+    """Time every mode on the same queries, warm, in a fresh process (its memory is the figure)."""
+    from paperfeed.search.engine import engine, engine_warm
+    from paperfeed.search.selectors import papers_search
+
+    started = time.perf_counter()
+    engine_warm()
+    current = engine()
+    print(f"engine opened in {time.perf_counter() - started:.1f} s: "
+          f"{current.keyword.num_docs():,} papers, {current.vectors.count:,} vectors "
+          f"({current.embedder().backend})")  # fmt: skip
+    texts = make_queries(queries, seed=2)
+    for text in texts[:50]:  # warm-up: page in the index files the queries touch
+        papers_search(q=text, mode="hybrid")
+    results: dict[str, dict[str, float]] = {}
+    print(f"\n{queries} queries per mode, 20 results each (ms)")
+    print(f"{'mode':<10} {'p50':>8} {'p90':>8} {'p99':>8} {'mean':>8}")
+    for mode in ("keyword", "semantic", "hybrid"):
+        times = []
+        for text in texts:
+            t0 = time.perf_counter()
+            papers_search(q=text, mode=mode)
+            times.append(time.perf_counter() - t0)
+        results[mode] = {"p50_ms": percentile(times, 50), "p99_ms": percentile(times, 99)}
+        print(f"{mode:<10} {percentile(times, 50):8.2f} {percentile(times, 90):8.2f} "
+              f"{percentile(times, 99):8.2f} {float(np.mean(times)) * 1000:8.2f}")  # fmt: skip
+    encode = []
+    for text in texts[:200]:
+        t0 = time.perf_counter()
+        current.encode_query(text)
+        encode.append(time.perf_counter() - t0)
+    print(f"{'(encode)':<10} {percentile(encode, 50):8.2f} {'':>8} {percentile(encode, 99):8.2f}")
+    results["ann"] = ann_recall(current, texts[:200])
+    results["memory_mb"] = memory_mb()
+    print(f"\nsearch process memory: peak RSS {results['memory_mb']['peak_rss']:,.0f} MB "
+          f"(anonymous {results['memory_mb']['anon']:,.0f} MB, "
+          f"file-backed {results['memory_mb']['file']:,.0f} MB)")  # fmt: skip
+    if as_json:
+        print(json.dumps(results))
+
+
+def ann_recall(current: object, texts: list[str]) -> dict[str, float]:
+    vectors = current.vectors  # type: ignore[attr-defined]
+    flat = np.asarray(vectors.vectors)  # the flat copy: baseline brute force over every vector
+    recalls, ann_t, exact_t = [], [], []
+    for text in texts:
+        q = current.encode_query(text)  # type: ignore[attr-defined]
+        t0 = time.perf_counter()
+        found = {pid for pid, _ in vectors.search(q, 10)}
+        ann_t.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        scores = np.empty(len(flat), dtype=np.float32)
+        for start in range(0, len(flat), 131_072):
+            scores[start : start + 131_072] = flat[start : start + 131_072].astype(np.float32) @ q
+        top = np.argpartition(-scores, 9)[:10]
+        exact_t.append(time.perf_counter() - t0)
+        truth = {int(vectors.keys[i]) for i in top}
+        recalls.append(len(found & truth) / 10)
+    figures = {"recall@10": float(np.mean(recalls)), "ann_p50_ms": percentile(ann_t, 50),
+               "ann_p99_ms": percentile(ann_t, 99), "exact_p50_ms": percentile(exact_t, 50),
+               "exact_p99_ms": percentile(exact_t, 99)}  # fmt: skip
+    print(f"\nANN (HNSW f16) recall@10 vs exact: {figures['recall@10']:.3f} · "
+          f"ANN p50 {figures['ann_p50_ms']:.2f} ms, p99 {figures['ann_p99_ms']:.2f} ms · "
+          f"baseline exact brute force (numpy, f16→f32) p50 {figures['exact_p50_ms']:.1f} ms, "
+          f"p99 {figures['exact_p99_ms']:.1f} ms")  # fmt: skip
+    return figures
+
+
+def memory_mb() -> dict[str, float]:
+    import resource
+
+    status = Path("/proc/self/status").read_text()
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    kb = {k: float(fields[k].split()[0]) for k in ("RssAnon", "RssFile") if k in fields}
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"peak_rss": peak / 1024, "anon": kb.get("RssAnon", 0) / 1024,
+            "file": kb.get("RssFile", 0) / 1024}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--papers", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=600)
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--store-vectors", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    workdir = (args.workdir or ROOT / "var" / "bench" / f"search-{args.papers}").resolve()
+    env = {**os.environ, "PAPERFEED_HOME": str(workdir / "home"), "HF_HUB_OFFLINE": "1",
+           "DJANGO_SETTINGS_MODULE": "paperfeed.settings", "PYTHONPATH": str(ROOT)}  # fmt: skip
+    env.pop("DATABASE_URL", None)
+    if args.store_vectors or args.measure:
+        os.environ.update(env)
+        import django
+
+        django.setup()
+        if args.store_vectors:
+            store_vectors(workdir)
+        else:
+            measure(args.queries, args.json)
+        return
+    build(workdir, args.papers, env)
+    built = json.loads((workdir / "built.json").read_text())
+    print("build: " + " · ".join(f"{k} {v:,.0f} s" for k, v in built["timings"].items()))
+    command = [sys.executable, __file__, "--measure", "--workdir", str(workdir),
+               "--queries", str(args.queries)] + (["--json"] if args.json else [])  # fmt: skip
+    subprocess.run(command, env=env, cwd=ROOT, check=True)
+
+
+if __name__ == "__main__":
+    main()

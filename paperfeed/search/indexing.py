@@ -1,0 +1,302 @@
+"""`paperfeed index`: bring the keyword index, the stored vectors and the vector index up to date.
+
+Three steps, each resumable after a kill because each records how far it got only once the work
+up to there is durable:
+1. keyword: papers changed since the index's watermark are (re)written into tantivy; the watermark
+   lives beside the index, since every host keeps its own copy.
+2. embeddings: papers changed since the model's watermark whose title or abstract changed (a hash
+   says) are embedded and stored in the database, one vector per (paper, model); the watermark is
+   saved in the same transaction as the vectors, so the database is always consistent.
+3. vectors: stored vectors newer than the vector index are published as its next version.
+Watermarks are (modified_at, id) positions; each run starts a little before the last one
+(OVERLAP) so that a row committed late by a concurrent import is not missed. Re-processing those
+rows is harmless: they are rewritten, or found unchanged by their hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from paperfeed.papers.importing import state_get, state_set
+from paperfeed.papers.models import Paper
+from paperfeed.search.embedding import Embedder, paper_text
+from paperfeed.search.keyword import IndexDocument, KeywordIndex
+from paperfeed.search.models import PaperVector
+from paperfeed.search.vectors import model_slug, vectors_publish, vectors_state
+
+OVERLAP = dt.timedelta(minutes=10)
+KEYWORD_BATCH = 5_000
+KEYWORD_COMMIT_EVERY = 100_000
+VECTOR_READ_BATCH = 20_000
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+class IndexBusy(Exception):
+    """Another `paperfeed index` holds the lock."""
+
+
+@dataclass
+class IndexReport:
+    keyword_written: int = 0
+    keyword_total: int = 0
+    embedded: int = 0
+    text_unchanged: int = 0
+    vectors_published: int = 0
+    vector_total: int = 0
+
+
+def index_root() -> Path:
+    return Path(settings.SEARCH_INDEX_DIR)
+
+
+def keyword_path() -> Path:
+    return index_root() / "keyword"
+
+
+def vectors_root(model: str) -> Path:
+    return index_root() / "vectors" / model_slug(model)
+
+
+@contextmanager
+def index_lock() -> Iterator[None]:
+    """One indexer at a time per host: tantivy allows a single writer, and two runs would
+    embed the same papers twice."""
+    root = index_root()
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexBusy("another `paperfeed index` is running on this host") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def text_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _after(qs: QuerySet, field: str, position: tuple[dt.datetime, int] | None) -> QuerySet:
+    if position is None:
+        return qs
+    when, pid = position
+    return qs.filter(Q(**{f"{field}__gt": when}) | Q(**{field: when, "id__gt": pid}))
+
+
+def _watermark(state: dict[str, Any]) -> dt.datetime | None:
+    when = state.get("after", [None])[0]
+    return dt.datetime.fromisoformat(when) - OVERLAP if when else None
+
+
+def _keyset(
+    qs: QuerySet, field: str, since: dt.datetime | None, batch: int
+) -> Iterator[list[tuple]]:
+    """Rows in (field, id) order, `batch` at a time, each batch one query that resumes after the
+    previous one (no OFFSET, no long-lived cursor)."""
+    if since is not None:
+        qs = qs.filter(**{f"{field}__gte": since})
+    position: tuple[dt.datetime, int] | None = None
+    while True:
+        rows = list(_after(qs, field, position).order_by(field, "id")[:batch])
+        if not rows:
+            return
+        yield rows
+        position = (rows[-1][-1], rows[-1][0])
+
+
+# 1. keyword -----------------------------------------------------------------------------------
+def keyword_sync(*, rebuild: bool = False, progress: Progress | None = None) -> tuple[int, int]:
+    """Write changed papers into the keyword index; returns (written, documents in the index)."""
+    kindex = KeywordIndex(keyword_path())
+    state_file = kindex.path / "paperfeed-state.json"
+    state = {} if rebuild else _read_state(state_file)
+    since = _watermark(state)
+    fields = ("id", "title", "abstract", "authors", "categories", "published", "modified_at")
+    qs = Paper.objects.values_list(*fields)
+    total = (qs.filter(modified_at__gte=since) if since else qs).count()
+    writer = kindex.writer()
+    if rebuild:
+        writer.delete_all_documents()
+    written = uncommitted = 0
+    for rows in _keyset(qs, "modified_at", since, KEYWORD_BATCH):
+        for pid, title, abstract, authors, categories, published, _ in rows:
+            if not rebuild:
+                writer.delete_documents_by_term("pid", pid)
+            doc = IndexDocument(pid, title, abstract, authors, categories.split(),
+                                published.date() if published else None)  # fmt: skip
+            writer.add_document(kindex.document(doc))
+        written += len(rows)
+        uncommitted += len(rows)
+        state = {"after": [rows[-1][-1].isoformat(), rows[-1][0]]}
+        if uncommitted >= KEYWORD_COMMIT_EVERY:
+            writer.commit()
+            _write_state(state_file, state)
+            uncommitted = 0
+        if progress:
+            progress("keyword", written, total)
+    writer.commit()
+    writer.wait_merging_threads()
+    _write_state(state_file, state)
+    kindex.refresh()
+    return written, kindex.num_docs()
+
+
+def _read_state(path: Path) -> dict[str, Any]:
+    try:
+        return dict(json.loads(path.read_text()))
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def _write_state(path: Path, state: dict[str, Any]) -> None:
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_text(json.dumps(state))
+    os.replace(tmp, path)
+
+
+# 2. embeddings --------------------------------------------------------------------------------
+def embeddings_update(
+    *, embedder: Embedder, batch_size: int = 512, progress: Progress | None = None
+) -> tuple[int, int]:
+    """Embed papers whose text is new or changed; returns (embedded, unchanged)."""
+    key = f"embed:{embedder.model_name}"
+    since = _watermark(state_get(key))
+    qs = Paper.objects.values_list("id", "title", "abstract", "modified_at")
+    total = (qs.filter(modified_at__gte=since) if since else qs).count()
+    embedded = unchanged = seen = 0
+    for rows in _keyset(qs, "modified_at", since, batch_size):
+        stored = dict(
+            PaperVector.objects.filter(
+                model=embedder.model_name, paper_id__in=[r[0] for r in rows]
+            ).values_list("paper_id", "text_hash")
+        )
+        todo = []
+        for pid, title, abstract, _ in rows:
+            text = paper_text(title, abstract)
+            digest = text_hash(text)
+            if stored.get(pid) != digest:
+                todo.append((pid, text, digest))
+        vectors = embedder.encode_documents([t for _, t, _ in todo]) if todo else None
+        with transaction.atomic():
+            if vectors is not None:
+                vectors_store(
+                    model=embedder.model_name,
+                    pids=[p for p, _, _ in todo],
+                    vectors=vectors,
+                    hashes=[h for _, _, h in todo],
+                )
+            state_set(key, {"after": [rows[-1][-1].isoformat(), rows[-1][0]]})
+        embedded += len(todo)
+        unchanged += len(rows) - len(todo)
+        seen += len(rows)
+        if progress:
+            progress("embed", seen, total)
+    return embedded, unchanged
+
+
+def vectors_store(*, model: str, pids: list[int], vectors: np.ndarray, hashes: list[str]) -> None:
+    """Insert or replace stored vectors (float16) for these papers."""
+    now = timezone.now()
+    half = np.asarray(vectors, dtype=np.float16)
+    PaperVector.objects.bulk_create(
+        [
+            PaperVector(
+                paper_id=pid,
+                model=model,
+                vector=half[i].tobytes(),
+                text_hash=hashes[i],
+                embedded_at=now,
+            )  # fmt: skip
+            for i, pid in enumerate(pids)
+        ],
+        update_conflicts=True,
+        unique_fields=["model", "paper"],
+        update_fields=["vector", "text_hash", "embedded_at"],
+        batch_size=500,
+    )
+
+
+# 3. vectors -----------------------------------------------------------------------------------
+def vectors_sync(
+    *, model: str, rebuild: bool = False, progress: Progress | None = None
+) -> tuple[int, int]:
+    """Publish stored vectors newer than the vector index; returns (published, total)."""
+    root = vectors_root(model)
+    state = {} if rebuild else vectors_state(root)
+    since = _watermark(state)
+    qs = PaperVector.objects.filter(model=model).values_list(
+        "id", "paper_id", "vector", "embedded_at"
+    )
+    total = (qs.filter(embedded_at__gte=since) if since else qs).count()
+    if not total and not rebuild:
+        return 0, _published_count(root)
+    saved = _position(state)
+    live = _live_keys(root) if saved else np.zeros(0, dtype=np.uint64)
+    keys: list[int] = []
+    chunks: list[np.ndarray] = []
+    for rows in _keyset(qs, "embedded_at", since, VECTOR_READ_BATCH):
+        state = {"after": [rows[-1][-1].isoformat(), rows[-1][0]]}
+        if saved:  # rows of the overlap already published need no new version
+            rows = [r for r in rows if (r[3], r[0]) > saved or not _contains(live, r[1])]
+        if progress:
+            progress("read vectors", len(keys) + len(rows), total)
+        if not rows:
+            continue
+        keys.extend(r[1] for r in rows)
+        chunks.append(np.frombuffer(b"".join(bytes(r[2]) for r in rows), dtype=np.float16))
+    if not keys and not rebuild:
+        return 0, _published_count(root)
+    flat = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float16)
+    dim = len(flat) // len(keys) if keys else 0
+    vectors = flat.reshape(len(keys), dim) if keys else np.zeros((0, 0), dtype=np.float16)
+
+    def graph_progress(done: int, of: int) -> None:
+        if progress:
+            progress("vector index", done, of)
+
+    published = vectors_publish(
+        root, model=model, keys=np.asarray(keys, dtype=np.uint64), vectors=vectors,
+        replace_all=rebuild, state=state, on_progress=graph_progress,
+    )  # fmt: skip
+    return len(keys), published.count
+
+
+def _position(state: dict[str, Any]) -> tuple[dt.datetime, int] | None:
+    after = state.get("after")
+    return (dt.datetime.fromisoformat(after[0]), int(after[1])) if after else None
+
+
+def _live_keys(root: Path) -> np.ndarray:
+    manifest = _read_state(root / "current.json")
+    if not manifest:
+        return np.zeros(0, dtype=np.uint64)
+    return np.load(root / f"v{manifest['version']}" / "keys.npy")
+
+
+def _contains(sorted_keys: np.ndarray, key: int) -> bool:
+    row = int(np.searchsorted(sorted_keys, key))
+    return row < len(sorted_keys) and int(sorted_keys[row]) == key
+
+
+def _published_count(root: Path) -> int:
+    try:
+        return int(json.loads((root / "current.json").read_text())["count"])
+    except (FileNotFoundError, ValueError, KeyError):
+        return 0

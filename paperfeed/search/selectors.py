@@ -1,0 +1,232 @@
+"""Search and similar papers, as plain functions that pages, the API and the CLI call."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.conf import settings
+
+from paperfeed.papers.models import Paper
+from paperfeed.search.engine import SearchEngine, engine
+from paperfeed.search.hybrid import rrf_fuse
+from paperfeed.search.models import PaperVector
+from paperfeed.search.query import ParsedQuery, query_parse
+from paperfeed.search.snippets import Piece, query_stems, snippet
+
+MODES = ("hybrid", "keyword", "semantic")
+# Each list hands its top FUSION_DEPTH papers to the fusion (more for deep pages).
+FUSION_DEPTH = 100
+# A filter that leaves at most this many papers is searched exactly within them; a broader one
+# over-fetches from the graph and keeps the candidates that pass.
+EXACT_FILTER_LIMIT = 20_000
+OVERFETCH_CAP = 20_000
+MAX_RESULTS = 1_000  # deepest result a page may reach
+DEFERRED = ("title_raw", "abstract_raw", "authors_raw", "versions", "comments", "journal_ref")
+
+
+class SearchModeError(ValueError):
+    pass
+
+
+@dataclass
+class SearchHit:
+    paper: Paper
+    score: float
+    keyword_rank: int | None = None
+    semantic_rank: int | None = None
+    snippet: list[Piece] = field(default_factory=list)
+
+
+@dataclass
+class SearchResults:
+    query: ParsedQuery
+    mode: str
+    page: int
+    per_page: int
+    hits: list[SearchHit]
+    has_next: bool
+    semantic: str  # "full", "partial" (vectors still being computed) or "unavailable"
+    vectors: int = 0  # papers with a vector in the live index
+    papers: int = 0  # papers in the keyword index
+    notes: list[str] = field(default_factory=list)
+
+
+def papers_search(
+    *,
+    q: str,
+    mode: str = "hybrid",
+    page: int = 1,
+    per_page: int = 20,
+    categories: Sequence[str] = (),
+    authors: Sequence[str] = (),
+    after: dt.date | None = None,
+    before: dt.date | None = None,
+) -> SearchResults:
+    """Search the catalog. Never raises for what a user typed; an unknown mode is the caller's
+    error (SearchModeError)."""
+    if mode not in MODES:
+        raise SearchModeError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
+    parsed = query_parse(q).with_filters(
+        categories=tuple(categories), authors=tuple(authors), after=after, before=before
+    )
+    page, per_page = max(1, page), max(1, min(per_page, 100))
+    need = min(page * per_page, MAX_RESULTS) + 1
+    current = engine()
+    notes = list(parsed.notes)
+    semantic_state, vectors, papers = _semantic_state(current, load=mode != "keyword")
+
+    pinned = _pinned(parsed)
+    keyword_ids: list[int] = []
+    semantic_ids: list[int] = []
+    scores: dict[int, float] = {}
+    if mode in ("keyword", "hybrid") or not parsed.text:
+        depth = need if mode == "keyword" else max(need, FUSION_DEPTH)
+        for pid, score in current.keyword.search(parsed, limit=depth):
+            keyword_ids.append(pid)
+            scores[pid] = score
+    if mode in ("semantic", "hybrid") and parsed.text:
+        if semantic_state == "unavailable":
+            notes.append("semantic search is not available yet: these are keyword results")
+        else:
+            depth = need if mode == "semantic" else max(need, FUSION_DEPTH)
+            for pid, score in _semantic(current, parsed, depth):
+                semantic_ids.append(pid)
+                scores.setdefault(pid, score)
+    ranked = _rank(mode, keyword_ids, semantic_ids, scores, current)
+
+    ranked = [(pid, s) for pid, s in ranked if pid not in pinned]
+    ordered = [(pid, math.inf) for pid in pinned] + ranked
+    start = (page - 1) * per_page
+    window = ordered[start : start + per_page]
+    hits = _hydrate(window, keyword_ids, semantic_ids, parsed)
+    return SearchResults(
+        query=parsed, mode=mode, page=page, per_page=per_page, hits=hits,
+        has_next=len(ordered) > start + per_page and start + per_page < MAX_RESULTS,
+        semantic=semantic_state, vectors=vectors, papers=papers, notes=notes,
+    )  # fmt: skip
+
+
+def _rank(
+    mode: str,
+    keyword_ids: list[int],
+    semantic_ids: list[int],
+    scores: dict[int, float],
+    current: SearchEngine,
+) -> list[tuple[int, float]]:
+    if keyword_ids and semantic_ids:
+        semantic: dict[int, int] = {pid: r for r, pid in enumerate(semantic_ids, start=1)}
+        # A paper not embedded yet cannot be ranked by meaning. Rather than count that as a
+        # miss, it keeps its keyword rank in the semantic list too, so a new paper is not
+        # pushed down while `paperfeed index` catches up.
+        for rank, pid in enumerate(keyword_ids, start=1):
+            if pid not in semantic and current.vectors.vector(pid) is None:
+                semantic[pid] = rank
+        return rrf_fuse(
+            [(keyword_ids, settings.SEARCH_KEYWORD_WEIGHT),
+             (semantic, settings.SEARCH_SEMANTIC_WEIGHT)],
+            k=settings.SEARCH_RRF_K,
+        )  # fmt: skip
+    only = semantic_ids if semantic_ids else keyword_ids
+    return [(pid, scores.get(pid, 0.0)) for pid in only]
+
+
+def _semantic_state(current: SearchEngine, *, load: bool) -> tuple[str, int, int]:
+    current.vectors.refresh()
+    current.keyword.refresh()
+    vectors, papers = current.vectors.count, current.keyword.num_docs()
+    if not vectors or (load and current.embedder() is None):
+        return "unavailable", vectors, papers
+    return ("partial" if vectors < papers else "full"), vectors, papers
+
+
+def _pinned(parsed: ParsedQuery) -> list[int]:
+    """Papers named by id in the query come first."""
+    if not parsed.arxiv_ids:
+        return []
+    found = dict(Paper.objects.filter(arxiv_id__in=parsed.arxiv_ids).values_list("arxiv_id", "id"))
+    return [found[i] for i in parsed.arxiv_ids if i in found]
+
+
+def _semantic(current: SearchEngine, parsed: ParsedQuery, k: int) -> list[tuple[int, float]]:
+    query = current.encode_query(parsed.text)
+    if query is None:
+        return []
+    constraint = current.keyword.constraint_query(parsed)
+    if constraint is None:
+        return current.vectors.search(query, k)
+    matching = current.keyword.count(constraint)
+    if matching == 0:
+        return []
+    if matching <= EXACT_FILTER_LIMIT:
+        pids = current.keyword.matching_pids(constraint, limit=matching)
+        return current.vectors.search_among(query, np.asarray(pids, dtype=np.uint64), k)
+    # Broad filter: ask the graph for enough candidates that k of them should pass, and more if
+    # they do not; past the cap, an exact scan of the matching papers cannot miss any.
+    share = matching / max(1, current.vectors.count)
+    fetch = min(OVERFETCH_CAP, max(2 * k, int(2 * k / share)))
+    while True:
+        candidates = current.vectors.search(query, fetch)
+        passing = current.keyword.keep_matching([pid for pid, _ in candidates], constraint)
+        kept = [(pid, s) for pid, s in candidates if pid in passing]
+        if len(kept) >= k or len(candidates) < fetch:
+            return kept[:k]
+        if fetch >= OVERFETCH_CAP:
+            pids = current.keyword.matching_pids(constraint, limit=matching)
+            return current.vectors.search_among(query, np.asarray(pids, dtype=np.uint64), k)
+        fetch = min(OVERFETCH_CAP, fetch * 4)
+
+
+def _hydrate(
+    window: list[tuple[int, float]],
+    keyword_ids: list[int],
+    semantic_ids: list[int],
+    parsed: ParsedQuery,
+) -> list[SearchHit]:
+    papers = Paper.objects.defer(*DEFERRED).in_bulk([pid for pid, _ in window])
+    keyword_rank = {pid: i for i, pid in enumerate(keyword_ids, start=1)}
+    semantic_rank = {pid: i for i, pid in enumerate(semantic_ids, start=1)}
+    stems = query_stems([*parsed.terms, *parsed.phrases])
+    hits = []
+    for pid, score in window:
+        paper = papers.get(pid)
+        if paper is None:  # deleted since it was indexed
+            continue
+        hits.append(SearchHit(
+            paper=paper, score=score if math.isfinite(score) else 1.0,
+            keyword_rank=keyword_rank.get(pid), semantic_rank=semantic_rank.get(pid),
+            snippet=snippet(paper.abstract, stems),
+        ))  # fmt: skip
+    return hits
+
+
+@dataclass
+class SimilarPaper:
+    paper: Paper
+    score: float
+
+
+def papers_similar(*, paper: Paper, limit: int = 10) -> list[SimilarPaper]:
+    """The papers nearest to this one by meaning, excluding itself; by shared words when it has
+    no vector yet."""
+    current = engine()
+    current.vectors.refresh()
+    vector = current.vectors.vector(paper.id)
+    if vector is None:
+        vector = _stored_vector(paper.id, current.model)
+    if vector is not None and current.vectors.count:
+        found = current.vectors.search(vector, limit + 1)
+    else:
+        found = current.keyword.search(query_parse(paper.title), limit=limit + 1)
+    found = [(pid, score) for pid, score in found if pid != paper.id][:limit]
+    papers = Paper.objects.defer(*DEFERRED).in_bulk([pid for pid, _ in found])
+    return [SimilarPaper(papers[pid], score) for pid, score in found if pid in papers]
+
+
+def _stored_vector(pid: int, model: str) -> np.ndarray | None:
+    raw = PaperVector.objects.filter(paper_id=pid, model=model).values_list("vector", flat=True)
+    row = raw.first()
+    return None if row is None else np.frombuffer(bytes(row), dtype=np.float16).astype(np.float32)
