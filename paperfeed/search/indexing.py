@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import tantivy
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -137,8 +138,10 @@ def keyword_sync(*, rebuild: bool = False, progress: Progress | None = None) -> 
     written = uncommitted = 0
     for rows in _keyset(qs, "modified_at", since, KEYWORD_BATCH):
         for pid, title, abstract, authors, categories, published, _ in rows:
-            if not rebuild:
-                writer.delete_documents_by_term("pid", pid)
+            if not rebuild:  # (delete_documents_by_term does not match unsigned fields)
+                writer.delete_documents_by_query(
+                    tantivy.Query.term_query(kindex.schema, "pid", pid)
+                )
             doc = IndexDocument(pid, title, abstract, authors, categories.split(),
                                 published.date() if published else None)  # fmt: skip
             writer.add_document(kindex.document(doc))

@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import tantivy
 
@@ -250,7 +251,9 @@ class KeywordIndex:
             )
         return self._pids_scores(searcher, result.hits)
 
-    def _pids_scores(self, searcher: tantivy.Searcher, hits: list) -> list[tuple[int, float]]:
+    def _pids_scores(
+        self, searcher: tantivy.Searcher, hits: list[tuple[Any, tantivy.DocAddress]]
+    ) -> list[tuple[int, float]]:
         if not hits:
             return []
         pids = searcher.fast_field_values("pid", [address for _, address in hits])
@@ -262,7 +265,8 @@ class KeywordIndex:
 
     def count(self, query: tantivy.Query) -> int:
         self.refresh()
-        return int(self.index.searcher().search(query, limit=1, count=True).count)
+        result = self.index.searcher().search(query, limit=1, count=True)
+        return int(result.count)  # type: ignore[attr-defined]
 
     def matching_pids(self, query: tantivy.Query, *, limit: int) -> list[int]:
         """Up to `limit` ids of the papers a filter query matches."""

@@ -21,6 +21,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from usearch.index import Index
@@ -44,14 +45,14 @@ class Published:
     count: int
 
 
-def _read_manifest(root: Path) -> dict | None:
+def _read_manifest(root: Path) -> dict[str, Any] | None:
     try:
-        return json.loads((root / MANIFEST).read_text())
+        return dict(json.loads((root / MANIFEST).read_text()))
     except FileNotFoundError:
         return None
 
 
-def _write_json_atomic(path: Path, data: dict) -> None:
+def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     tmp = path.with_suffix(f".tmp{os.getpid()}")
     tmp.write_text(json.dumps(data))
     os.replace(tmp, path)
@@ -76,7 +77,7 @@ def vectors_publish(
     vectors: np.ndarray,
     removed: np.ndarray | None = None,
     replace_all: bool = False,
-    state: dict | None = None,
+    state: dict[str, Any] | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> Published:
     """Publish a new version: the live one with `keys` added or replaced and `removed` dropped
@@ -162,7 +163,7 @@ def _remove_old_versions(root: Path, *, keep: set[int]) -> None:
             shutil.rmtree(child, ignore_errors=True)
 
 
-def vectors_state(root: Path) -> dict:
+def vectors_state(root: Path) -> dict[str, Any]:
     """The indexer's own bookkeeping saved with the live version ({} before the first one)."""
     manifest = _read_manifest(root)
     return dict(manifest.get("state", {})) if manifest else {}

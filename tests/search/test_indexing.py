@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from paperfeed.lib.records import PaperRecord
 from paperfeed.lib.snapshot import read_snapshot
@@ -185,6 +186,16 @@ def test_index_embeds_new_papers_then_only_changed_ones() -> None:
     assert "0 papers embedded" in index("--rebuild")  # rebuilding never re-embeds
 
 
+def test_reindexing_a_paper_replaces_it_in_the_keyword_index(catalog: list[Paper]) -> None:
+    from paperfeed.search.engine import engine
+
+    Paper.objects.filter(id=catalog[0].id).update(modified_at=timezone.now())
+    index("--no-embed")
+    index("--no-embed")
+    assert engine().keyword.num_docs() == len(catalog)
+    assert ids(catalog[0].title, "keyword").count(catalog[0].arxiv_id) == 1
+
+
 def test_a_running_search_sees_what_a_later_index_run_published(catalog: list[Paper]) -> None:
     newcomer = sample(1, skip=5000)[0]
     assert ids(newcomer.title, "keyword")[:1] != [newcomer.arxiv_id]  # opens the indexes
@@ -214,9 +225,11 @@ def test_a_killed_index_run_resumes_without_losing_or_repeating_work(tmp_path: P
     stored = 0
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and proc.poll() is None:
-        with contextlib.suppress(sqlite3.OperationalError):
-            with sqlite3.connect(home / "paperfeed.db", timeout=1) as db:
-                stored = db.execute("SELECT count(*) FROM search_papervector").fetchone()[0]
+        with (
+            contextlib.suppress(sqlite3.OperationalError),
+            sqlite3.connect(home / "paperfeed.db", timeout=1) as db,
+        ):
+            stored = db.execute("SELECT count(*) FROM search_papervector").fetchone()[0]
         if stored >= 40:
             proc.send_signal(signal.SIGKILL)
             break

@@ -16,7 +16,10 @@ MARKER = "sample"
 
 
 class Command(BaseCommand):
-    help = "Load the bundled sample (5,000 recent arXiv papers, 753 featured papers with upvotes)."
+    help = (
+        "Load the bundled sample (5,000 recent arXiv papers with their embeddings, 753 featured "
+        "papers with upvotes) and index it for search."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
@@ -39,4 +42,9 @@ class Command(BaseCommand):
                      stdout=self.stdout, stderr=self.stderr)  # fmt: skip
         call_command("ingest_hf_featured", str(SAMPLE_DIR / "hf-featured.json.gz"),
                      stdout=self.stdout, stderr=self.stderr)  # fmt: skip
+        # The sample's embeddings ship beside it (made by `paperfeed vectors export`), so that
+        # semantic search works at once instead of after minutes of CPU embedding.
+        call_command("vectors_import", str(SAMPLE_DIR / "arxiv-sample.vectors.npz"),
+                     stdout=self.stdout, stderr=self.stderr)  # fmt: skip
+        call_command("index", "--no-embed", stdout=self.stdout, stderr=self.stderr)
         state_set(MARKER, {"loaded": True})

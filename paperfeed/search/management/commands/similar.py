@@ -41,4 +41,6 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"similar to {paper.arxiv_id}: {paper.title}")
         for rank, item in enumerate(similar, start=1):
-            self.stdout.write(f"{rank:>3}. {item.paper.arxiv_id:<18} {item.score:.3f}  {item.paper.title}")
+            self.stdout.write(
+                f"{rank:>3}. {item.paper.arxiv_id:<18} {item.score:.3f}  {item.paper.title}"
+            )

