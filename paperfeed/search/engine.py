@@ -15,14 +15,14 @@ import numpy as np
 from django.conf import settings
 
 from paperfeed.search.embedding import Embedder, EmbeddingError, embedder_load
-from paperfeed.search.indexing import keyword_path, vectors_root
+from paperfeed.search.indexing import keyword_path, model_key, vectors_root
 from paperfeed.search.keyword import KeywordIndex
 from paperfeed.search.vectors import VectorIndex
 
 
 class SearchEngine:
     def __init__(self, *, model: str, backend: str) -> None:
-        self.model = model
+        self.model = model_key(model)
         self.backend = backend
         self._lock = threading.Lock()
         self._embedder: Embedder | None = None

@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from paperfeed.papers.importing import state_get, state_set
 from paperfeed.papers.models import Paper
-from paperfeed.search.embedding import Embedder, paper_text
+from paperfeed.search.embedding import DEFAULT_MODEL, Embedder, paper_text
 from paperfeed.search.keyword import IndexDocument, KeywordIndex
 from paperfeed.search.models import PaperVector
 from paperfeed.search.vectors import model_slug, vectors_publish, vectors_state
@@ -69,8 +69,13 @@ def keyword_path() -> Path:
     return index_root() / "keyword"
 
 
+def model_key(model: str) -> str:
+    """The name vectors are stored under: the bundled model's long and short names are one."""
+    return DEFAULT_MODEL if model == f"sentence-transformers/{DEFAULT_MODEL}" else model
+
+
 def vectors_root(model: str) -> Path:
-    return index_root() / "vectors" / model_slug(model)
+    return index_root() / "vectors" / model_slug(model_key(model))
 
 
 @contextmanager
@@ -294,7 +299,7 @@ def _live_keys(root: Path) -> np.ndarray:
 
 
 def _contains(sorted_keys: np.ndarray, key: int) -> bool:
-    row = int(np.searchsorted(sorted_keys, key))
+    row = int(np.searchsorted(sorted_keys, np.uint64(key)))
     return row < len(sorted_keys) and int(sorted_keys[row]) == key
 
 

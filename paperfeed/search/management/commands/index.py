@@ -27,6 +27,7 @@ from paperfeed.search.indexing import (
     embeddings_update,
     index_lock,
     keyword_sync,
+    model_key,
     vectors_sync,
 )
 
@@ -76,7 +77,7 @@ class Command(BaseCommand):
         written, docs = keyword_sync(rebuild=rebuild, progress=progress)
         self.stdout.write(f"keyword index: {written:,} papers written · {docs:,} in the index")
         failure = None
-        model = settings.EMBEDDING_MODEL
+        model = model_key(settings.EMBEDDING_MODEL)
         if not options["no_embed"]:
             try:
                 embedder = embedder_load(
