@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from paperfeed.search.keyword import PAPER_ANALYZER
 
@@ -26,7 +27,14 @@ def query_stems(texts: Iterable[str]) -> frozenset[str]:
 def snippet(text: str, stems: frozenset[str], *, max_chars: int = 320) -> list[Piece]:
     """The window of about max_chars with the most matched words (the start when none match)."""
     words = [(m.start(), m.end()) for m in WORD.finditer(text)]
-    hits = [i for i, (a, b) in enumerate(words) if stems and _stem(text[a:b]) in stems]
+    # Only words that begin like a query stem are worth stemming (stems are nearly always
+    # prefixes of their words): most of an abstract is skipped without a call into the analyzer.
+    heads = tuple({stem[:2] for stem in stems})
+    hits = [
+        i
+        for i, (a, b) in enumerate(words)
+        if heads and text[a:b].lower().startswith(heads) and _stem(text[a:b]) in stems
+    ]
     start, end = _window(text, words, hits, max_chars)
     pieces: list[Piece] = []
     cursor = start
@@ -47,6 +55,7 @@ def snippet(text: str, stems: frozenset[str], *, max_chars: int = 320) -> list[P
     return pieces
 
 
+@lru_cache(maxsize=65_536)
 def _stem(word: str) -> str:
     stems = PAPER_ANALYZER.analyze(word)
     return stems[0] if stems else ""
