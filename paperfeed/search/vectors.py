@@ -204,7 +204,7 @@ class VectorIndex:
             graph_path = folder / "hnsw.usearch"
             graph = Index.restore(str(graph_path), view=True) if graph_path.exists() else None
             if graph is not None:
-                graph.expansion_search = EXPANSION_SEARCH
+                graph.expansion_search = EXPANSION_SEARCH  # type: ignore[misc]
         except FileNotFoundError:
             return  # replaced again while we looked: the next call opens the newer one
         self.keys, self.vectors, self.graph = keys, vectors, graph
