@@ -17,8 +17,9 @@ from paperfeed.search.embedding import (
     embedder_load,
     paper_text,
 )
+from tests.support import SHARED_DATA
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared/data/arxiv/arxiv-sample-75k.jsonl.gz"
+SAMPLE = SHARED_DATA / "arxiv" / "arxiv-sample-75k.jsonl.gz"
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,7 @@ def torch_embedder(cache_dir: Path) -> Embedder:
 @pytest.fixture(scope="module")
 def papers() -> list[tuple[str, str]]:
     if not SAMPLE.is_file():
-        pytest.skip(f"{SAMPLE} not found")
+        pytest.fail(f"the shared sample {SAMPLE} is missing")
     with gzip.open(SAMPLE, "rt") as lines:
         records = [json.loads(line) for line in itertools.islice(lines, 12)]
     return [(" ".join(r["title"].split()), " ".join(r["abstract"].split())) for r in records]
