@@ -25,9 +25,11 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from paperfeed.lib.arxiv_ids import InvalidArxivId, normalize_arxiv_id
 from paperfeed.lib.records import RejectedRecord, SourceError
 from paperfeed.papers.bulk import bulk_session
 from paperfeed.papers.importing import Importer, ImportSummary
+from paperfeed.papers.models import Paper
 
 T = TypeVar("T")
 
@@ -41,6 +43,19 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} must be at least 1")
     return value
+
+
+def stored_paper(text: str) -> Paper:
+    """The stored paper a command argument names (any id form), or a CommandError saying why."""
+    try:
+        arxiv_id = normalize_arxiv_id(text)
+    except InvalidArxivId as exc:
+        raise CommandError(str(exc)) from None
+    paper = Paper.objects.filter(arxiv_id=arxiv_id).first()
+    if paper is None:
+        hint = f"fetch it with: paperfeed ingest paper {arxiv_id}"
+        raise CommandError(f"{arxiv_id} is not in the catalog; {hint}")
+    return paper
 
 
 class RecordsColumn(ProgressColumn):

@@ -44,7 +44,7 @@ def vectors_export(*, path: Path, model: str) -> int:
         raise VectorFileError(f"no stored vectors for the model {model!r}; run `paperfeed index`")
     vectors = np.frombuffer(b"".join(chunks), dtype=np.float16).reshape(len(ids), -1)
     with open(path, "wb") as handle:
-        np.savez(handle, ids=np.array(ids), hashes=np.array(hashes), vectors=vectors,
+        np.savez_compressed(handle, ids=np.array(ids), hashes=np.array(hashes), vectors=vectors,
                  model=np.array(model))  # fmt: skip
     return len(ids)
 

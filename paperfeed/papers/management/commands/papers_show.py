@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from paperfeed.lib.arxiv_ids import InvalidArxivId, normalize_arxiv_id
+from paperfeed.papers.commands import stored_paper
 from paperfeed.papers.models import Paper
 
 
@@ -19,14 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print every field as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            arxiv_id = normalize_arxiv_id(options["id"])
-        except InvalidArxivId as exc:
-            raise CommandError(str(exc)) from None
-        paper = Paper.objects.filter(arxiv_id=arxiv_id).first()
-        if paper is None:
-            hint = f"fetch it with: paperfeed ingest paper {arxiv_id}"
-            raise CommandError(f"{arxiv_id} is not in the catalog; {hint}")
+        paper = stored_paper(options["id"])
         if options["json"]:
             fields = {f.name: getattr(paper, f.name) for f in Paper._meta.concrete_fields}
             self.stdout.write(json.dumps(fields, default=str, ensure_ascii=False, indent=2))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import sys
 from typing import Any
@@ -14,8 +15,6 @@ from paperfeed.search.selectors import MODES, papers_search
 
 
 def iso_date(text: str) -> dt.date:
-    import argparse
-
     try:
         return dt.date.fromisoformat(text)
     except ValueError:

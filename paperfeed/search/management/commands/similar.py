@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from paperfeed.lib.arxiv_ids import InvalidArxivId, normalize_arxiv_id
-from paperfeed.papers.commands import positive_int
-from paperfeed.papers.models import Paper
+from paperfeed.papers.commands import positive_int, stored_paper
 from paperfeed.search.selectors import papers_similar
 
 
@@ -22,15 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help='[{"id", "title", "score"}]')
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            arxiv_id = normalize_arxiv_id(options["paper"])
-        except InvalidArxivId as exc:
-            raise CommandError(str(exc)) from None
-        paper = Paper.objects.filter(arxiv_id=arxiv_id).first()
-        if paper is None:
-            raise CommandError(
-                f"{arxiv_id} is not in the catalog; `paperfeed ingest paper {arxiv_id}` adds it"
-            )
+        paper = stored_paper(options["paper"])
         similar = papers_similar(paper=paper, limit=min(options["limit"], 100))
         if options["json"]:
             rows = [
