@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -9,6 +10,7 @@ import dj_database_url
 from paperfeed.env import (
     SettingError,
     envbool,
+    envchoice,
     envfloat,
     envint,
     envlist,
@@ -42,7 +44,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "paperfeed.papers",
+    "paperfeed.accounts",
     "paperfeed.community",
     "paperfeed.search",
     "paperfeed.web",
@@ -58,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into a 429 response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "paperfeed.urls"
@@ -124,6 +130,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# The login rate limiter first: it refuses attempts from a locked-out username and address
+# before the password is checked (see "community and accounts" below).
+AUTHENTICATION_BACKENDS = [
+    "paperfeed.accounts.backends.LoginRateLimitBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = envzone("PAPERFEED_TIME_ZONE", "UTC")
 USE_I18N = False
@@ -167,10 +180,34 @@ SEARCH_MODELS_DIR = HOME / "models"  # exported (ONNX) copies of the embedding m
 EMBEDDING_MODEL = envstr("PAPERFEED_EMBEDDING_MODEL", "all-MiniLM-L6-v2")
 EMBEDDING_BACKEND = envstr("PAPERFEED_EMBEDDING_BACKEND", "auto")  # auto, onnx or torch
 EMBEDDING_BATCH_SIZE = envint("PAPERFEED_EMBEDDING_BATCH_SIZE", 256, minimum=1)
-# Reciprocal-rank fusion: score = sum of weight / (k + rank) over the keyword and semantic lists.
+# Hybrid ranking (search/hybrid.py): "zscore" adds the weighted z-scores of BM25 and cosine over
+# the candidates; "rrf" adds weight / (k + rank) over the two lists.
+SEARCH_FUSION = envchoice("PAPERFEED_SEARCH_FUSION", "zscore", ("zscore", "rrf"))
 SEARCH_RRF_K = envint("PAPERFEED_SEARCH_RRF_K", 60, minimum=1)
 SEARCH_KEYWORD_WEIGHT = envfloat("PAPERFEED_SEARCH_KEYWORD_WEIGHT", 1.0, minimum=0.0)
 SEARCH_SEMANTIC_WEIGHT = envfloat("PAPERFEED_SEARCH_SEMANTIC_WEIGHT", 1.0, minimum=0.0)
+
+# community and accounts
+# A submitted paper must have been first published at most this many days ago.
+PAPERFEED_SUBMIT_MAX_AGE_DAYS = envint("PAPERFEED_SUBMIT_MAX_AGE_DAYS", 14, minimum=0)
+# Trending: a vote's weight halves every this many hours (see docs/trending.md); after changing
+# it, run `paperfeed rebuild_trending`.
+PAPERFEED_TRENDING_HALF_LIFE_HOURS = envfloat(
+    "PAPERFEED_TRENDING_HALF_LIFE_HOURS", 48.0, minimum=0.1
+)
+# Login rate limiting (django-axes, stored in the database so that every server process and
+# host shares it): after this many failed logins for one username from one address, further
+# attempts are refused for the cool-off period.
+AXES_FAILURE_LIMIT = envint("PAPERFEED_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("PAPERFEED_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_VERBOSE = False
+# The client's address is REMOTE_ADDR, unless paperfeed runs behind this many reverse proxies
+# that append to X-Forwarded-For (a header anyone can forge when no proxy of ours sets it).
+PAPERFEED_TRUSTED_PROXIES = envint("PAPERFEED_TRUSTED_PROXIES", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "paperfeed.accounts.backends.client_ip"
 
 LOGGING = {
     "version": 1,
@@ -178,3 +215,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("PAPERFEED_LOG_LEVEL", "WARNING")},
 }
+
+# web
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "index"
+LOGOUT_REDIRECT_URL = "index"
+# A locked-out login (django-axes) gets the login page again, saying why and for how long.
+AXES_LOCKOUT_CALLABLE = "paperfeed.web.views.accounts.locked_out"

@@ -1,14 +1,186 @@
-"""Reads of community signal that several callers share."""
+"""Reads of community signal that several callers share: the daily lists, trending, a paper's
+votes and comments, a user's votes and submissions."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from paperfeed.community.models import Featured
+from django.db.models import F, Max, Min, QuerySet
+from django.utils import timezone
+
+from paperfeed.accounts.selectors import library_ids
+from paperfeed.community.models import Comment, Featured, Vote
+from paperfeed.community.services import is_moderator
+from paperfeed.community.trending import trend_score
+from paperfeed.lib.periods import Period
+from paperfeed.papers.models import Paper
+
+SORTS = ("votes", "trending")
+# How far back each trending window reaches, in days before today (so "day" covers today and
+# yesterday: at 00:05 there is still a list).
+WINDOWS = {"day": 1, "week": 7, "month": 30}
+# Ties (equal scores, e.g. no votes yet) go to the later featured day, then to the paper stored
+# first. Every column is on Featured, so the ranking never has to read paper rows.
+TRENDING_ORDER = ("-trend", "-featured_on", "paper_id")
+
+
+@dataclass
+class PaperEntry:
+    """A card on a list: the paper (author names on the row) and its community signal."""
+
+    paper: Paper
+    featured_on: date | None
+    submitted_by: str
+    upvotes: int  # imported upvotes plus votes cast here
+    comments: int  # imported comments plus visible comments written here
+    score: float  # trending score at `now`; 0 when nothing counts yet
+    voted: bool  # whether the given user has upvoted it
+
+
+@dataclass
+class PaperCommunity:
+    """Everything the paper page shows about the community's view of one paper."""
+
+    featured: Featured | None
+    upvotes: int
+    voted: bool
+    comments: list[Comment] = field(default_factory=list)
+    in_library: bool = False
 
 
 def featured_top(*, limit: int) -> QuerySet[Featured]:
-    """The most upvoted featured papers of the latest featured day... of all time for now."""
+    """The most upvoted featured papers of all time (imported upvotes)."""
     return Featured.objects.select_related("paper").order_by("-source_upvotes", "-featured_on")[
         :limit
     ]
+
+
+def daily_papers(
+    *, period: Period, sort: str = "votes", user: Any = None, now: datetime | None = None
+) -> list[PaperEntry]:
+    """The papers featured in the period: by upvotes ("votes": most first, then the later day,
+    then arXiv id) or by trending score ("trending"). Two queries whatever the number."""
+    if sort not in SORTS:
+        raise ValueError(f"'{sort}' is not a sort order (use votes or trending)")
+    rows = _featured().filter(featured_on__gte=period.start, featured_on__lt=period.end)
+    if sort == "votes":
+        rows = rows.annotate(total=F("source_upvotes") + F("votes")).order_by(
+            "-total", "-featured_on", "paper__arxiv_id"
+        )
+    else:
+        rows = rows.order_by(*TRENDING_ORDER)
+    return _entries(list(rows), user=user, now=now)
+
+
+def trending(
+    *,
+    window: str = "week",
+    user: Any = None,
+    now: datetime | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[PaperEntry]:
+    """Papers featured within the window ("day": today and yesterday, "week": the last 7 days,
+    "month": the last 30), highest trending score first; see community/trending.py for the
+    score. Ranked in SQL by the stored key, so only one page of rows is read."""
+    if window not in WINDOWS:
+        raise ValueError(f"'{window}' is not a trending window (use day, week or month)")
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    since = today - timedelta(days=WINDOWS[window])
+    start = max(offset, 0)
+    # Rank the window's candidates on the (featured_on, trend, paper) index alone, then join
+    # the papers of one page: the cost grows with the window, not with the catalog.
+    page = (
+        Featured.objects.filter(featured_on__gte=since, featured_on__lte=today)
+        .order_by(*TRENDING_ORDER)
+        .values("id")[start : start + max(limit, 0)]
+    )
+    rows = _featured().filter(id__in=page).order_by(*TRENDING_ORDER)
+    return _entries(list(rows), user=user, now=now)
+
+
+def featured_latest_day(*, on_or_before: date | None = None) -> date | None:
+    """The latest day with featured papers (up to `on_or_before`), for `/` on a day that has
+    none yet."""
+    rows = Featured.objects.all()
+    if on_or_before is not None:
+        rows = rows.filter(featured_on__lte=on_or_before)
+    return rows.aggregate(day=Max("featured_on"))["day"]
+
+
+def featured_neighbours(*, day: date) -> tuple[date | None, date | None]:
+    """The nearest earlier and later days that have featured papers, for day-to-day links that
+    skip empty days."""
+    before = Featured.objects.filter(featured_on__lt=day).aggregate(d=Max("featured_on"))["d"]
+    after = Featured.objects.filter(featured_on__gt=day).aggregate(d=Min("featured_on"))["d"]
+    return before, after
+
+
+def paper_community(*, paper: Paper, user: Any = None) -> PaperCommunity:
+    """The paper's featuring, upvotes, the user's vote, its comments (oldest first; hidden ones
+    only for moderators, who see them marked `hidden`) and whether it is in the user's
+    library."""
+    featured = Featured.objects.filter(paper=paper).first()
+    comments = (
+        Comment.objects.filter(paper=paper).select_related("author").order_by("created_at", "id")
+    )
+    if not is_moderator(user):
+        comments = comments.filter(hidden=False)
+    known = user is not None and user.is_authenticated
+    return PaperCommunity(
+        featured=featured,
+        upvotes=featured.upvotes if featured else Vote.objects.filter(paper=paper).count(),
+        voted=known and Vote.objects.filter(user=user, paper=paper).exists(),
+        comments=list(comments),
+        in_library=bool(library_ids(user=user, paper_ids=[paper.pk])),
+    )
+
+
+def user_voted_papers(*, user: Any) -> QuerySet[Paper]:
+    """The papers the user upvoted, the latest vote first."""
+    if user is None or not user.is_authenticated:
+        return Paper.objects.none()
+    return Paper.objects.filter(votes__user=user).order_by("-votes__created_at", "-votes__id")
+
+
+def user_submissions(*, user: Any) -> QuerySet[Featured]:
+    """The papers the user submitted, the newest first."""
+    if user is None or not user.is_authenticated:
+        return Featured.objects.none()
+    return (
+        Featured.objects.filter(submitted_user=user)
+        .select_related("paper")
+        .order_by("-featured_on", "-created_at", "-id")
+    )
+
+
+def _featured() -> QuerySet[Featured]:
+    return Featured.objects.select_related("paper")
+
+
+def _entries(rows: list[Featured], *, user: Any, now: datetime | None) -> list[PaperEntry]:
+    now = now or timezone.now()
+    voted = _voted_ids(user, [row.paper_id for row in rows])
+    return [
+        PaperEntry(
+            paper=row.paper,
+            featured_on=row.featured_on,
+            submitted_by=row.submitted_by,
+            upvotes=row.upvotes,
+            comments=row.comments_total,
+            score=trend_score(row.trend, now=now),
+            voted=row.paper_id in voted,
+        )
+        for row in rows
+    ]
+
+
+def _voted_ids(user: Any, paper_ids: list[int]) -> set[int]:
+    if user is None or not user.is_authenticated or not paper_ids:
+        return set()
+    return set(
+        Vote.objects.filter(user=user, paper_id__in=paper_ids).values_list("paper_id", flat=True)
+    )

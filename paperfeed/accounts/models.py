@@ -1,0 +1,56 @@
+"""What a person keeps on the site: their library of papers and their saved searches.
+
+People are Django's built-in `auth.User`; nothing here replaces it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from paperfeed.papers.models import Paper
+
+
+class LibraryEntry(models.Model):
+    """A paper a user saved to their library."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="library_entries"
+    )
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="library_entries")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "library entries"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "paper"], name="library_entry_user_paper")
+        ]
+        # The library page lists a user's papers newest first.
+        indexes = [models.Index(fields=["user", "-added_at"], name="library_user_added")]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} in the library of user {self.user_id}"
+
+
+class SavedSearch(models.Model):
+    """A search query a user named and kept, to run again from their profile."""
+
+    MAX_QUERY_LENGTH = 2000
+    MAX_NAME_LENGTH = 100
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    name = models.CharField(max_length=MAX_NAME_LENGTH)
+    query = models.TextField(max_length=MAX_QUERY_LENGTH)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "saved searches"
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_search_user_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,3 @@
+from tests.community.factories import make_user, user
+
+__all__ = ["make_user", "user"]  # fixtures
