@@ -342,6 +342,12 @@ def main() -> None:
             figures[mode] = score_run(runs, qrels)
             if mode != "keyword" and states != {"full"}:
                 print(f"  warning: {mode} ran with the semantic index {', '.join(sorted(states))}")
+        # The other fusion, for comparison: reciprocal-rank fusion of the same two lists.
+        from django.test import override_settings
+
+        with override_settings(SEARCH_FUSION="rrf"):
+            runs, rrf_rate, _ = search_mode("hybrid", queries, to_corpus, progress_bar())
+        rrf = score_run(runs, qrels)
     fts_runs, fts_rate = fts5_baseline(corpus, queries)
     fts = score_run(fts_runs, qrels)
 
@@ -350,6 +356,8 @@ def main() -> None:
     for mode in MODES:
         f = figures[mode]
         print(f"  {mode:<28} {f['ndcg@10']:>8.3f} {f['recall@100']:>11.3f} {rates[mode]:>10,.1f}")
+    print(f"  {'hybrid, rank fusion (RRF)':<28} {rrf['ndcg@10']:>8.3f} {rrf['recall@100']:>11.3f} "
+          f"{rrf_rate:>10,.1f}")  # fmt: skip
     print(f"  {'SQLite FTS5 BM25 (porter)':<28} {fts['ndcg@10']:>8.3f} {fts['recall@100']:>11.3f} "
           f"{fts_rate:>10,.1f}")  # fmt: skip
     print(f"  (FTS5 reference measured before on the same data: nDCG@10 {FTS5_QUOTED:.3f}; "

@@ -20,6 +20,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from django.utils import timezone
 from paperfeed.papers.importing import state_get, state_set
 from paperfeed.papers.models import Paper
 from paperfeed.search.embedding import DEFAULT_MODEL, Embedder, paper_text
-from paperfeed.search.keyword import IndexDocument, KeywordIndex
+from paperfeed.search.keyword import SCHEMA_VERSION, IndexDocument, KeywordIndex
 from paperfeed.search.models import PaperVector
 from paperfeed.search.vectors import model_slug, vectors_publish, vectors_state
 
@@ -66,7 +67,21 @@ def index_root() -> Path:
 
 
 def keyword_path() -> Path:
-    return index_root() / "keyword"
+    """One folder per schema version, so an upgrade never opens an index of another layout."""
+    return index_root() / "keyword" / f"v{SCHEMA_VERSION}"
+
+
+def _keyword_leftovers() -> None:
+    """Remove the index files of earlier schema versions once the current one is built."""
+    root = index_root() / "keyword"
+    current = keyword_path()
+    for entry in root.iterdir() if root.is_dir() else ():
+        if entry == current:
+            continue
+        if entry.is_dir() and entry.name.startswith("v"):
+            shutil.rmtree(entry, ignore_errors=True)
+        elif entry.is_file():  # version 1 kept its files directly in keyword/
+            entry.unlink(missing_ok=True)
 
 
 def model_key(model: str) -> str:
@@ -163,6 +178,7 @@ def keyword_sync(*, rebuild: bool = False, progress: Progress | None = None) -> 
     writer.wait_merging_threads()
     _write_state(state_file, state)
     kindex.refresh()
+    _keyword_leftovers()
     return written, kindex.num_docs()
 
 

@@ -19,13 +19,20 @@ import tantivy
 
 from paperfeed.search.query import ParsedQuery
 
-# Field weights: a word in the title says more about a paper than one in its abstract; an author's
-# name typed as a plain word should find their papers without drowning the topical matches.
-FIELD_BOOSTS = {"title": 3.0, "authors": 2.0, "abstract": 1.0}
-TEXT_FIELDS = ("title", "abstract")
+# Field weights. `text` is the whole paper (title and abstract as one document) scored by plain
+# BM25, the standard single-field setup; the title and the author names add their own BM25
+# evidence on top. A word in the title counts 1.5 times (once in the text, half again in the short
+# title field), an author's name 1.25 times, a word of the abstract once: title > authors >
+# abstract. The title's extra weight is kept small because the whole text carries most of the
+# relevance: on SciFact, extra title weight 0 / 0.5 / 1 / 3 (on separate fields) gives keyword
+# nDCG@10 0.698 / 0.690 / 0.670 / 0.568; 0.5 keeps a typed title finding its paper first.
+FIELD_BOOSTS = {"text": 1.0, "title": 0.5, "authors": 1.25}
+TEXT_FIELDS = ("text", "title")
 MAX_TERMS = 64
 EPOCH = dt.date(1970, 1, 1)
-SCHEMA_VERSION = 1
+# Bumped whenever the schema or the analyzers change: the index then lives in a new folder and
+# `paperfeed index` builds it from the database (see search.indexing.keyword_path).
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -69,9 +76,9 @@ NAME_ANALYZER = _name_analyzer()
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_unsigned_field("pid", indexed=True, fast=True)
+    builder.add_text_field("text", tokenizer_name="paperfeed_text")
     builder.add_text_field("title", tokenizer_name="paperfeed_text")
     builder.add_text_field("authors", tokenizer_name="paperfeed_names")
-    builder.add_text_field("abstract", tokenizer_name="paperfeed_text")
     builder.add_text_field("cat", tokenizer_name="raw", index_option="basic")
     builder.add_integer_field("day", indexed=True, fast=True)
     return builder.build()
@@ -126,10 +133,10 @@ class KeywordIndex:
     def document(self, paper: IndexDocument) -> tantivy.Document:
         doc = tantivy.Document()
         doc.add_unsigned("pid", paper.pid)
+        doc.add_text("text", f"{paper.title}\n{paper.abstract}")
         doc.add_text("title", paper.title)
         for name in paper.authors:
             doc.add_text("authors", name)
-        doc.add_text("abstract", paper.abstract)
         for term in category_terms(paper.categories):
             doc.add_text("cat", term)
         if paper.published is not None:
@@ -147,16 +154,23 @@ class KeywordIndex:
         phrase = tantivy.Query.phrase_query(self.schema, field, list(tokens))
         return phrase if boost == 1.0 else tantivy.Query.boost_query(phrase, boost)
 
-    def _text_clauses(self, text: str, boosts: dict[str, float]) -> list[tantivy.Query]:
-        """A word or phrase matched in the title, the abstract and the author names."""
+    def _text_clauses(
+        self, text: str, boosts: dict[str, float], *, phrase: bool = True
+    ) -> list[tantivy.Query]:
+        """A phrase (or, with phrase=False, each token of a word) matched in the whole text, the
+        title and the author names. A typed word that splits into several tokens ("IL-6",
+        "state-of-the-art") is ranked by its tokens, as any BM25 engine would; only quotes make
+        a phrase (on SciFact, phrases for such words cost 0.007 nDCG@10)."""
         clauses = []
         paper_tokens = PAPER_ANALYZER.analyze(text)[:MAX_TERMS]
         name_tokens = NAME_ANALYZER.analyze(text)[:MAX_TERMS]
-        for field in TEXT_FIELDS:
-            if paper_tokens and field in boosts:
-                clauses.append(self._match(field, paper_tokens, boosts[field]))
-        if name_tokens and "authors" in boosts:
-            clauses.append(self._match("authors", name_tokens, boosts["authors"]))
+        for field, tokens in [(f, paper_tokens) for f in TEXT_FIELDS] + [("authors", name_tokens)]:
+            if not tokens or field not in boosts:
+                continue
+            if phrase:
+                clauses.append(self._match(field, tokens, boosts[field]))
+            else:
+                clauses.extend(self._term(field, token, boosts[field]) for token in tokens)
         return clauses
 
     def filter_clauses(self, parsed: ParsedQuery) -> list[tantivy.Query]:
@@ -188,7 +202,7 @@ class KeywordIndex:
         """Words ranked by BM25 (any may match), phrases required, exclusions and filters."""
         should: list[tantivy.Query] = []
         for term in parsed.terms[:MAX_TERMS]:
-            should.extend(self._text_clauses(term, FIELD_BOOSTS))
+            should.extend(self._text_clauses(term, FIELD_BOOSTS, phrase=False))
         musts: list[tantivy.Query] = []
         for phrase in parsed.phrases[:MAX_TERMS]:
             clauses = self._text_clauses(phrase, FIELD_BOOSTS)
@@ -262,6 +276,25 @@ class KeywordIndex:
             for (score, _), pid in zip(hits, pids, strict=True)
             if pid is not None
         ]
+
+    def scores_among(self, parsed: ParsedQuery, pids: Sequence[int]) -> dict[int, float]:
+        """The BM25 score of each of these papers for the query (0 for a paper that matches none
+        of its words): hybrid fusion scores the semantic candidates the keyword list missed."""
+        if not pids:
+            return {}
+        query = self.ranked_query(parsed)
+        found: dict[int, float] = {}
+        if query is not None:
+            self.refresh()
+            searcher = self.index.searcher()
+            ids = tantivy.Query.term_set_query(self.schema, "pid", [int(p) for p in pids])
+            both = tantivy.Query.boolean_query([
+                (tantivy.Occur.Must, tantivy.Query.const_score_query(ids, 0.0)),
+                (tantivy.Occur.Must, query),
+            ])  # fmt: skip
+            hits = searcher.search(both, limit=len(pids), count=False).hits
+            found = dict(self._pids_scores(searcher, hits))
+        return {int(pid): found.get(int(pid), 0.0) for pid in pids}
 
     def count(self, query: tantivy.Query) -> int:
         self.refresh()

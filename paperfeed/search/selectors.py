@@ -12,7 +12,7 @@ from django.conf import settings
 
 from paperfeed.papers.models import Paper
 from paperfeed.search.engine import SearchEngine, engine
-from paperfeed.search.hybrid import rrf_fuse
+from paperfeed.search.hybrid import rrf_fuse, zscore_fuse
 from paperfeed.search.models import PaperVector
 from paperfeed.search.query import ParsedQuery, query_parse
 from paperfeed.search.snippets import Piece, query_stems, snippet
@@ -80,23 +80,22 @@ def papers_search(
     semantic_state, vectors, papers = _semantic_state(current, load=mode != "keyword")
 
     pinned = _pinned(parsed)
-    keyword_ids: list[int] = []
-    semantic_ids: list[int] = []
-    scores: dict[int, float] = {}
+    keyword: dict[int, float] = {}  # id -> BM25, best first
+    semantic: dict[int, float] = {}  # id -> cosine, best first
+    query_vector = None
     if mode in ("keyword", "hybrid") or not parsed.text:
         depth = need if mode == "keyword" else max(need, FUSION_DEPTH)
-        for pid, score in current.keyword.search(parsed, limit=depth):
-            keyword_ids.append(pid)
-            scores[pid] = score
+        keyword = dict(current.keyword.search(parsed, limit=depth))
     if mode in ("semantic", "hybrid") and parsed.text:
         if semantic_state == "unavailable":
             notes.append("semantic search is not available yet: these are keyword results")
         else:
             depth = need if mode == "semantic" else max(need, FUSION_DEPTH)
-            for pid, score in _semantic(current, parsed, depth):
-                semantic_ids.append(pid)
-                scores.setdefault(pid, score)
-    ranked = _rank(mode, keyword_ids, semantic_ids, scores, current)
+            query_vector = current.encode_query(parsed.text)
+            if query_vector is not None:
+                semantic = dict(_semantic(current, parsed, query_vector, depth))
+    ranked = _rank(keyword, semantic, parsed, query_vector, current)
+    keyword_ids, semantic_ids = list(keyword), list(semantic)
 
     ranked = [(pid, s) for pid, s in ranked if pid not in pinned]
     ordered = [(pid, math.inf) for pid in pinned] + ranked
@@ -111,27 +110,34 @@ def papers_search(
 
 
 def _rank(
-    mode: str,
-    keyword_ids: list[int],
-    semantic_ids: list[int],
-    scores: dict[int, float],
+    keyword: dict[int, float],
+    semantic: dict[int, float],
+    parsed: ParsedQuery,
+    query_vector: np.ndarray | None,
     current: SearchEngine,
 ) -> list[tuple[int, float]]:
-    if keyword_ids and semantic_ids:
-        semantic: dict[int, int] = {pid: r for r, pid in enumerate(semantic_ids, start=1)}
+    if not (keyword and semantic):
+        return list((semantic or keyword).items())
+    weights = (settings.SEARCH_KEYWORD_WEIGHT, settings.SEARCH_SEMANTIC_WEIGHT)
+    if settings.SEARCH_FUSION == "rrf":
+        ranks: dict[int, int] = {pid: r for r, pid in enumerate(semantic, start=1)}
         # A paper not embedded yet cannot be ranked by meaning. Rather than count that as a
         # miss, it keeps its keyword rank in the semantic list too, so a new paper is not
         # pushed down while `paperfeed index` catches up.
-        for rank, pid in enumerate(keyword_ids, start=1):
-            if pid not in semantic and current.vectors.vector(pid) is None:
-                semantic[pid] = rank
-        return rrf_fuse(
-            [(keyword_ids, settings.SEARCH_KEYWORD_WEIGHT),
-             (semantic, settings.SEARCH_SEMANTIC_WEIGHT)],
-            k=settings.SEARCH_RRF_K,
-        )  # fmt: skip
-    only = semantic_ids if semantic_ids else keyword_ids
-    return [(pid, scores.get(pid, 0.0)) for pid in only]
+        for rank, pid in enumerate(keyword, start=1):
+            if pid not in ranks and current.vectors.vector(pid) is None:
+                ranks[pid] = rank
+        return rrf_fuse([(list(keyword), weights[0]), (ranks, weights[1])],
+                        k=settings.SEARCH_RRF_K)  # fmt: skip
+    # Score fusion: every candidate gets both scores. A paper not embedded yet has no cosine;
+    # zscore_fuse gives it its keyword standing in that column, for the reason above.
+    missed_by_keyword = [pid for pid in semantic if pid not in keyword]
+    missed_by_meaning = [pid for pid in keyword if pid not in semantic]
+    bm25 = {**keyword, **current.keyword.scores_among(parsed, missed_by_keyword)}
+    cosine = dict(semantic)
+    if query_vector is not None:
+        cosine.update(current.vectors.similarities(query_vector, missed_by_meaning))
+    return zscore_fuse([(bm25, weights[0]), (cosine, weights[1])])
 
 
 def _semantic_state(current: SearchEngine, *, load: bool) -> tuple[str, int, int]:
@@ -151,10 +157,9 @@ def _pinned(parsed: ParsedQuery) -> list[int]:
     return [found[i] for i in parsed.arxiv_ids if i in found]
 
 
-def _semantic(current: SearchEngine, parsed: ParsedQuery, k: int) -> list[tuple[int, float]]:
-    query = current.encode_query(parsed.text)
-    if query is None:
-        return []
+def _semantic(
+    current: SearchEngine, parsed: ParsedQuery, query: np.ndarray, k: int
+) -> list[tuple[int, float]]:
     constraint = current.keyword.constraint_query(parsed)
     if constraint is None:
         return current.vectors.search(query, k)

@@ -13,7 +13,6 @@ from functools import lru_cache
 
 from paperfeed.search.keyword import PAPER_ANALYZER
 
-WORD = re.compile(r"\w+")
 Piece = tuple[str, bool]
 
 
@@ -26,20 +25,14 @@ def query_stems(texts: Iterable[str]) -> frozenset[str]:
 
 def snippet(text: str, stems: frozenset[str], *, max_chars: int = 320) -> list[Piece]:
     """The window of about max_chars with the most matched words (the start when none match)."""
-    words = [(m.start(), m.end()) for m in WORD.finditer(text)]
-    # Only words that begin like a query stem are worth stemming (stems are nearly always
-    # prefixes of their words): most of an abstract is skipped without a call into the analyzer.
-    heads = tuple({stem[:2] for stem in stems})
-    hits = [
-        i
-        for i, (a, b) in enumerate(words)
-        if heads and text[a:b].lower().startswith(heads) and _stem(text[a:b]) in stems
-    ]
-    start, end = _window(text, words, hits, max_chars)
+    pattern = _candidates(stems)
+    hits = (
+        [m.span() for m in pattern.finditer(text) if _stem(m.group()) in stems] if pattern else []
+    )
+    start, end = _window(text, hits, max_chars)
     pieces: list[Piece] = []
     cursor = start
-    for i in hits:
-        a, b = words[i]
+    for a, b in hits:
         if a < start or b > end:
             continue
         if a > cursor:
@@ -55,21 +48,29 @@ def snippet(text: str, stems: frozenset[str], *, max_chars: int = 320) -> list[P
     return pieces
 
 
+@lru_cache(maxsize=1_024)
+def _candidates(stems: frozenset[str]) -> re.Pattern[str] | None:
+    """The words that begin like a query stem (stems are nearly always prefixes of their words):
+    one regular-expression scan finds them, and only they are stemmed."""
+    heads = sorted({stem[:2] for stem in stems if stem})
+    if not heads:
+        return None
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, heads)) + r")\w*", re.IGNORECASE)
+
+
 @lru_cache(maxsize=65_536)
 def _stem(word: str) -> str:
     stems = PAPER_ANALYZER.analyze(word)
     return stems[0] if stems else ""
 
 
-def _window(
-    text: str, words: list[tuple[int, int]], hits: list[int], max_chars: int
-) -> tuple[int, int]:
+def _window(text: str, hits: list[tuple[int, int]], max_chars: int) -> tuple[int, int]:
     if len(text) <= max_chars:
         return 0, len(text)
     best_start, best_count = 0, -1
-    for i in hits:  # a window starting a little before each match: keep the one with most matches
-        begin = max(0, words[i][0] - 60)
-        count = sum(1 for j in hits if begin <= words[j][0] and words[j][1] <= begin + max_chars)
+    for a, _ in hits:  # a window starting a little before each match: keep the one with most
+        begin = max(0, a - 60)
+        count = sum(1 for x, y in hits if begin <= x and y <= begin + max_chars)
         if count > best_count:
             best_start, best_count = begin, count
     start = _word_boundary(text, best_start)

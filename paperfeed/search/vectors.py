@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -216,6 +216,24 @@ class VectorIndex:
         if row < len(self.keys) and int(self.keys[row]) == pid:
             return np.asarray(self.vectors[row], dtype=np.float32)
         return None
+
+    def similarities(self, query: np.ndarray, pids: Sequence[int]) -> dict[int, float]:
+        """The cosine similarity of each of these papers to the query; papers without a vector
+        are left out. Hybrid fusion scores the keyword candidates the semantic list missed."""
+        if not self.count or not len(pids):
+            return {}
+        wanted = np.asarray(pids, dtype=np.uint64)
+        rows = np.minimum(np.searchsorted(self.keys, wanted), self.count - 1)
+        present = self.keys[rows] == wanted
+        rows = rows[present]
+        if not len(rows):
+            return {}
+        order = np.argsort(rows)  # read the memory-mapped rows in file order
+        scores = np.empty(len(rows), dtype=np.float32)
+        scores[order] = np.asarray(self.vectors[rows[order]], dtype=np.float32) @ np.asarray(
+            query, dtype=np.float32
+        )
+        return {int(p): float(s) for p, s in zip(wanted[present], scores, strict=True)}
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The k nearest papers by cosine similarity, best first."""

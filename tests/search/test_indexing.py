@@ -196,6 +196,22 @@ def test_reindexing_a_paper_replaces_it_in_the_keyword_index(catalog: list[Paper
     assert ids(catalog[0].title, "keyword").count(catalog[0].arxiv_id) == 1
 
 
+def test_an_index_of_an_older_schema_is_replaced_by_a_fresh_build() -> None:
+    """Version 1 kept its files directly in index/keyword/; the next run builds the current
+    version beside them from the database, then removes them."""
+    from paperfeed.search.indexing import index_root, keyword_path
+
+    papers = store(sample(30))
+    old = index_root() / "keyword"
+    old.mkdir(parents=True)
+    (old / "meta.json").write_text("{}")
+    (old / "0123abcd.idx").write_bytes(b"old segment")
+    (old / "v1").mkdir()
+    index("--no-embed")
+    assert sorted(p.name for p in old.iterdir()) == [keyword_path().name]
+    assert ids(papers[3].title, "keyword")[0] == papers[3].arxiv_id
+
+
 def test_a_running_search_sees_what_a_later_index_run_published(catalog: list[Paper]) -> None:
     newcomer = sample(1, skip=5000)[0]
     assert ids(newcomer.title, "keyword")[:1] != [newcomer.arxiv_id]  # opens the indexes

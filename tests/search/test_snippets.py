@@ -28,3 +28,18 @@ def test_a_short_text_is_kept_whole() -> None:
     pieces = snippet("Diffusion <b>models</b>", query_stems(["model"]))
     assert "".join(t for t, _ in pieces) == "Diffusion <b>models</b>"
     assert [t for t, hit in pieces if hit] == ["models"]
+
+
+def test_only_whole_words_are_marked_whatever_their_case() -> None:
+    text = "Transformers transform. A retransformation is not a Transformer; TRANSFORMS are."
+    marked = [t for t, hit in snippet(text, query_stems(["transformer"])) if hit]
+    assert marked == ["Transformers", "transform", "Transformer", "TRANSFORMS"]  # one stem
+    assert [t for t, hit in snippet(text, query_stems(["are"])) if hit] == ["are"]
+
+
+def test_query_words_of_regex_metacharacters_or_nothing_mark_nothing() -> None:
+    text = "C++ and (a|b)* patterns in a.b code"
+    assert snippet(text, query_stems(["+*|()", "."])) == [(text, False)]
+    assert [t for t, hit in snippet(text, query_stems(["(a|b)*"])) if hit] == ["a", "b", "a", "b"]
+    assert snippet(text, frozenset()) == [(text, False)]
+    assert [t for t, hit in snippet(text, query_stems(["code"])) if hit] == ["code"]
