@@ -8,9 +8,12 @@ up to there is durable:
    says) are embedded and stored in the database, one vector per (paper, model); the watermark is
    saved in the same transaction as the vectors, so the database is always consistent.
 3. vectors: stored vectors newer than the vector index are published as its next version.
-Watermarks are (modified_at, id) positions; each run starts a little before the last one
-(OVERLAP) so that a row committed late by a concurrent import is not missed. Re-processing those
-rows is harmless: they are rewritten, or found unchanged by their hash.
+Watermarks are (modified_at, id) positions plus the time the run began reading. A row committed
+late by a concurrent import carries a modified_at from before it became visible, so each run
+starts OVERLAP before the previous run began reading, unless it had already read past that point
+(an instance that sat idle re-reads nothing; one that indexed during a bulk import re-reads the
+last OVERLAP of it once). Re-processing those rows is harmless: they are rewritten, or found
+unchanged by their hash.
 """
 
 from __future__ import annotations
@@ -39,7 +42,12 @@ from paperfeed.papers.models import Paper
 from paperfeed.search.embedding import DEFAULT_MODEL, Embedder, paper_text
 from paperfeed.search.keyword import SCHEMA_VERSION, IndexDocument, KeywordIndex
 from paperfeed.search.models import PaperVector
-from paperfeed.search.vectors import model_slug, vectors_publish, vectors_state
+from paperfeed.search.vectors import (
+    model_slug,
+    vectors_publish,
+    vectors_state,
+    vectors_state_save,
+)
 
 OVERLAP = dt.timedelta(minutes=10)
 KEYWORD_BATCH = 5_000
@@ -121,18 +129,37 @@ def _after(qs: QuerySet, field: str, position: tuple[dt.datetime, int] | None) -
     return qs.filter(Q(**{f"{field}__gt": when}) | Q(**{field: when, "id__gt": pid}))
 
 
-def _watermark(state: dict[str, Any]) -> dt.datetime | None:
-    when = state.get("after", [None])[0]
-    return dt.datetime.fromisoformat(when) - OVERLAP if when else None
+# Where a step resumes: (time, None) re-reads every row from that time on; (time, id) reads only
+# the rows after that exact position.
+Watermark = tuple[dt.datetime, int | None] | None
 
 
-def _keyset(
-    qs: QuerySet, field: str, since: dt.datetime | None, batch: int
-) -> Iterator[list[tuple]]:
-    """Rows in (field, id) order, `batch` at a time, each batch one query that resumes after the
-    previous one (no OFFSET, no long-lived cursor)."""
-    if since is not None:
-        qs = qs.filter(**{f"{field}__gte": since})
+def _watermark(state: dict[str, Any]) -> Watermark:
+    after = state.get("after")
+    if not after:
+        return None
+    when, pid = dt.datetime.fromisoformat(after[0]), int(after[1])
+    scanned = state.get("scanned_at")
+    overlap_from = (dt.datetime.fromisoformat(scanned) if scanned else when) - OVERLAP
+    return (overlap_from, None) if overlap_from < when else (when, pid)
+
+
+def _newer(qs: QuerySet, field: str, mark: Watermark) -> QuerySet:
+    if mark is None:
+        return qs
+    when, pid = mark
+    return qs.filter(**{f"{field}__gte": when}) if pid is None else _after(qs, field, (when, pid))
+
+
+def _progress_state(row: tuple, scanned_at: dt.datetime) -> dict[str, Any]:
+    """The watermark after a row read as (id, …, its timestamp)."""
+    return {"after": [row[-1].isoformat(), row[0]], "scanned_at": scanned_at.isoformat()}
+
+
+def _keyset(qs: QuerySet, field: str, mark: Watermark, batch: int) -> Iterator[list[tuple]]:
+    """Rows past the watermark in (field, id) order, `batch` at a time, each batch one query
+    that resumes after the previous one (no OFFSET, no long-lived cursor)."""
+    qs = _newer(qs, field, mark)
     position: tuple[dt.datetime, int] | None = None
     while True:
         rows = list(_after(qs, field, position).order_by(field, "id")[:batch])
@@ -148,17 +175,21 @@ def keyword_sync(*, rebuild: bool = False, progress: Progress | None = None) -> 
     kindex = KeywordIndex(keyword_path())
     state_file = kindex.path / "paperfeed-state.json"
     state = {} if rebuild else _read_state(state_file)
-    since = _watermark(state)
+    # Without a watermark the index is new (or was left half-built by a kill): start it empty,
+    # and no paper needs deleting before it is added.
+    fresh = not state
+    scanned_at = timezone.now()
+    mark = _watermark(state)
     fields = ("id", "title", "abstract", "authors", "categories", "published", "modified_at")
     qs = Paper.objects.values_list(*fields)
-    total = (qs.filter(modified_at__gte=since) if since else qs).count()
+    total = _newer(qs, "modified_at", mark).count()
     writer = kindex.writer()
-    if rebuild:
+    if fresh:
         writer.delete_all_documents()
     written = uncommitted = 0
-    for rows in _keyset(qs, "modified_at", since, KEYWORD_BATCH):
+    for rows in _keyset(qs, "modified_at", mark, KEYWORD_BATCH):
         for pid, title, abstract, authors, categories, published, _ in rows:
-            if not rebuild:  # (delete_documents_by_term does not match unsigned fields)
+            if not fresh:  # (delete_documents_by_term does not match unsigned fields)
                 writer.delete_documents_by_query(
                     tantivy.Query.term_query(kindex.schema, "pid", pid)
                 )
@@ -167,7 +198,7 @@ def keyword_sync(*, rebuild: bool = False, progress: Progress | None = None) -> 
             writer.add_document(kindex.document(doc))
         written += len(rows)
         uncommitted += len(rows)
-        state = {"after": [rows[-1][-1].isoformat(), rows[-1][0]]}
+        state = _progress_state(rows[-1], scanned_at)
         if uncommitted >= KEYWORD_COMMIT_EVERY:
             writer.commit()
             _write_state(state_file, state)
@@ -201,11 +232,12 @@ def embeddings_update(
 ) -> tuple[int, int]:
     """Embed papers whose text is new or changed; returns (embedded, unchanged)."""
     key = f"embed:{embedder.model_name}"
-    since = _watermark(state_get(key))
+    scanned_at = timezone.now()
+    mark = _watermark(state_get(key))
     qs = Paper.objects.values_list("id", "title", "abstract", "modified_at")
-    total = (qs.filter(modified_at__gte=since) if since else qs).count()
+    total = _newer(qs, "modified_at", mark).count()
     embedded = unchanged = seen = 0
-    for rows in _keyset(qs, "modified_at", since, batch_size):
+    for rows in _keyset(qs, "modified_at", mark, batch_size):
         stored = dict(
             PaperVector.objects.filter(
                 model=embedder.model_name, paper_id__in=[r[0] for r in rows]
@@ -226,7 +258,7 @@ def embeddings_update(
                     vectors=vectors,
                     hashes=[h for _, _, h in todo],
                 )
-            state_set(key, {"after": [rows[-1][-1].isoformat(), rows[-1][0]]})
+            state_set(key, _progress_state(rows[-1], scanned_at))
         embedded += len(todo)
         unchanged += len(rows) - len(todo)
         seen += len(rows)
@@ -264,19 +296,20 @@ def vectors_sync(
     """Publish stored vectors newer than the vector index; returns (published, total)."""
     root = vectors_root(model)
     state = {} if rebuild else vectors_state(root)
-    since = _watermark(state)
+    scanned_at = timezone.now()
+    mark = _watermark(state)
     qs = PaperVector.objects.filter(model=model).values_list(
         "id", "paper_id", "vector", "embedded_at"
     )
-    total = (qs.filter(embedded_at__gte=since) if since else qs).count()
+    total = _newer(qs, "embedded_at", mark).count()
     if not total and not rebuild:
         return 0, _published_count(root)
     saved = _position(state)
     live = _live_keys(root) if saved else np.zeros(0, dtype=np.uint64)
     keys: list[int] = []
     chunks: list[np.ndarray] = []
-    for rows in _keyset(qs, "embedded_at", since, VECTOR_READ_BATCH):
-        state = {"after": [rows[-1][-1].isoformat(), rows[-1][0]]}
+    for rows in _keyset(qs, "embedded_at", mark, VECTOR_READ_BATCH):
+        state = _progress_state(rows[-1], scanned_at)
         if saved:  # rows of the overlap already published need no new version
             rows = [r for r in rows if (r[3], r[0]) > saved or not _contains(live, r[1])]
         if progress:
@@ -286,6 +319,8 @@ def vectors_sync(
         keys.extend(r[1] for r in rows)
         chunks.append(np.frombuffer(b"".join(bytes(r[2]) for r in rows), dtype=np.float16))
     if not keys and not rebuild:
+        if state:
+            vectors_state_save(root, state)  # the overlap is re-read once, not on every run
         return 0, _published_count(root)
     flat = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float16)
     dim = len(flat) // len(keys) if keys else 0

@@ -196,6 +196,34 @@ def test_reindexing_a_paper_replaces_it_in_the_keyword_index(catalog: list[Paper
     assert ids(catalog[0].title, "keyword").count(catalog[0].arxiv_id) == 1
 
 
+def test_an_idle_instance_re_reads_the_overlap_once_then_nothing() -> None:
+    """Each step re-reads what changed in the OVERLAP before its previous run began (a late
+    commit could hide there), but once a run began after that window it re-reads nothing."""
+    import datetime as dt
+
+    import time_machine
+
+    from paperfeed.search.indexing import keyword_sync, vectors_sync
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=True):
+        papers = store(sample(25))
+        reference_vectors(papers)
+        assert keyword_sync()[0] == 25
+        assert vectors_sync(model=DEFAULT_MODEL)[0] == 25
+    with time_machine.travel(start + dt.timedelta(minutes=11), tick=True):
+        assert keyword_sync()[0] == 25  # the overlap of the first run, once
+        assert vectors_sync(model=DEFAULT_MODEL)[0] == 0  # all found published already
+    with time_machine.travel(start + dt.timedelta(minutes=22), tick=True):
+        assert keyword_sync()[0] == 0  # nothing re-read
+        assert vectors_sync(model=DEFAULT_MODEL)[0] == 0
+        newcomer = store(sample(1, skip=100))
+        reference_vectors(newcomer)
+        assert keyword_sync()[0] == 1
+        assert vectors_sync(model=DEFAULT_MODEL)[0] == 1
+    assert ids(newcomer[0].title, "keyword")[0] == newcomer[0].arxiv_id
+
+
 def test_an_index_of_an_older_schema_is_replaced_by_a_fresh_build() -> None:
     """Version 1 kept its files directly in index/keyword/; the next run builds the current
     version beside them from the database, then removes them."""
