@@ -3,19 +3,19 @@
 Two fusions, chosen by the setting SEARCH_FUSION:
 
 - `zscore` (the default): score fusion with each score standardised per query. Every candidate
-  (the union of both lists' top papers) is scored by both rankers, BM25 and cosine; each column is
-  turned into z-scores over the candidates, (s − mean) / standard deviation, and the weighted
-  z-scores are added. Standardising makes an unbounded BM25 and a cosine comparable without any
-  constant to tune, and unlike ranks it keeps how far ahead a clear winner is. This is the
-  distribution-based fusion of score-based hybrid search (Bruch, Gai and Ingber, "An Analysis of
-  Fusion Functions for Hybrid Retrieval", ACM TOIS 2023, find that a convex combination of
-  normalised scores beats rank fusion); equal weights, nothing fitted.
+  (the union of both lists' top papers) has a BM25 score (0 where the keyword list did not
+  retrieve it, as in CombSUM) and a cosine; each column is turned into z-scores over the
+  candidates, (s − mean) / standard deviation, and the weighted z-scores are added.
+  Standardising makes an unbounded BM25 and a cosine comparable without any constant to tune,
+  and unlike ranks it keeps how far ahead a clear winner is (Bruch, Gai and Ingber, "An Analysis
+  of Fusion Functions for Hybrid Retrieval", ACM TOIS 2023, find that a combination of
+  normalised scores beats rank fusion). Equal weights, nothing fitted.
 - `rrf`: reciprocal-rank fusion (Cormack, Clarke and Büttcher, SIGIR 2009). Each list gives
   weight / (k + rank) to every paper it holds, rank counted from 1; k = 60 is the paper's value.
 
-On SciFact (bench/quality.py, 809 judged queries) z-score fusion gives nDCG@10 0.736 and RRF
-0.716, with the keyword and semantic rankings at 0.690 and 0.657; the order is the same on either
-half of the queries.
+On SciFact (bench/quality.py, 809 judged queries) z-score fusion gives nDCG@10 0.742 and RRF
+0.722, with the keyword and semantic rankings at 0.707 and 0.656; the order is the same on either
+half of the queries (odd and even query ids).
 """
 
 from __future__ import annotations

@@ -266,25 +266,6 @@ class KeywordIndex:
             if pid is not None
         ]
 
-    def scores_among(self, parsed: ParsedQuery, pids: Sequence[int]) -> dict[int, float]:
-        """The BM25 score of each of these papers for the query (0 for a paper that matches none
-        of its words): hybrid fusion scores the semantic candidates the keyword list missed."""
-        if not pids:
-            return {}
-        query = self.ranked_query(parsed)
-        found: dict[int, float] = {}
-        if query is not None:
-            self.refresh()
-            searcher = self.index.searcher()
-            ids = tantivy.Query.term_set_query(self.schema, "pid", [int(p) for p in pids])
-            both = tantivy.Query.boolean_query([
-                (tantivy.Occur.Must, tantivy.Query.const_score_query(ids, 0.0)),
-                (tantivy.Occur.Must, query),
-            ])  # fmt: skip
-            hits = searcher.search(both, limit=len(pids), count=False).hits
-            found = dict(self._pids_scores(searcher, hits))
-        return {int(pid): found.get(int(pid), 0.0) for pid in pids}
-
     def count(self, query: tantivy.Query) -> int:
         self.refresh()
         result = self.index.searcher().search(query, limit=1, count=True)
