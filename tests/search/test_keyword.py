@@ -149,3 +149,21 @@ def test_filter_helpers_agree(index: KeywordIndex, papers: dict) -> None:
 )
 def test_no_query_raises(index: KeywordIndex, text: str) -> None:
     index.search(query_parse(text), limit=10)
+
+
+def test_stop_words_do_not_rank_but_still_match_alone_and_in_phrases(
+    index: KeywordIndex, papers: dict[int, IndexDocument]
+) -> None:
+    # The same words with and without stop words rank the same papers.
+    assert search(index, "the learning of a model") == search(index, "learning model")
+    # Nothing but stop words: they are searched after all.
+    assert search(index, "the of and")
+    # A quoted phrase keeps its stop words, and matches them in place.
+    pid, title = next((p, d.title) for p, d in papers.items() if " of the " in d.title)
+    words = (
+        title.split(" of the ")[0].split()[-1:]
+        + ["of", "the"]
+        + title.split(" of the ")[1].split()[:1]
+    )
+    phrase = " ".join(words)
+    assert pid in search(index, f'"{phrase}"', limit=200)
