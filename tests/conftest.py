@@ -42,3 +42,13 @@ def search_dirs(tmp_path: Path, models_dir: Path, settings: Any) -> Iterator[Non
     engine_reset()
     yield
     engine_reset()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """Every test starts with an empty cache (pages cached for anonymous visitors included)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

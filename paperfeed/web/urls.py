@@ -1,8 +1,68 @@
-from django.urls import path
+from __future__ import annotations
 
-from paperfeed.web import views
+from django.contrib.auth import views as auth
+from django.urls import path, reverse_lazy
 
+from paperfeed.web.views import accounts, actions, daily, papers, search
+
+# The paper routes take a path (old-style ids hold a slash: hep-th/9901001), so the routes with
+# a fixed suffix or prefix come first.
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("papers/<path:arxiv_id>", views.paper_detail, name="paper"),
+    path("", daily.index, name="index"),
+    path("papers/date/<str:slug>", daily.by_period, {"kind": "day"}, name="daily_day"),
+    path("papers/week/<str:slug>", daily.by_period, {"kind": "week"}, name="daily_week"),
+    path("papers/month/<str:slug>", daily.by_period, {"kind": "month"}, name="daily_month"),
+    path("trending", daily.trending_view, name="trending"),
+    path("search", search.search, name="search"),
+    path("searches/save", search.saved_search_save, name="saved_search_save"),
+    path("searches/<int:search_id>/delete", search.saved_search_delete, name="saved_search_delete"),
+    path("submit", actions.submit, name="submit"),
+    path("papers/<path:arxiv_id>/vote", actions.vote, name="vote"),
+    path("papers/<path:arxiv_id>/library", actions.library, name="library"),
+    path("papers/<path:arxiv_id>/comments", actions.comment_new, name="comment_new"),
+    path("papers/<path:arxiv_id>", papers.paper_detail, name="paper"),
+    path("comments/<int:comment_id>/edit", actions.comment_update, name="comment_edit"),
+    path("comments/<int:comment_id>/delete", actions.comment_remove, name="comment_delete"),
+    path("comments/<int:comment_id>/hide", actions.comment_moderate, name="comment_hide"),
+    path("authors/<path:name>", papers.author_detail, name="author"),
+    # Accounts: Django's auth views with this site's templates.
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/profile/", accounts.profile, name="profile"),
+    path(
+        "accounts/login/",
+        auth.LoginView.as_view(
+            template_name="accounts/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("accounts/logout/", auth.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password_reset/",
+        auth.PasswordResetView.as_view(
+            template_name="accounts/password_reset_form.html",
+            email_template_name="accounts/password_reset_email.txt",
+            subject_template_name="accounts/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password_reset/done/",
+        auth.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth.PasswordResetConfirmView.as_view(
+            template_name="accounts/password_reset_confirm.html",
+            success_url=reverse_lazy("password_reset_complete"),
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth.PasswordResetCompleteView.as_view(
+            template_name="accounts/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
 ]

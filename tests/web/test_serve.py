@@ -45,7 +45,7 @@ def test_serve_answers_pages_and_compressed_static_files(shared_data: Path, tmp_
                     raise
                 server_wait(server)
         assert home.status_code == 200
-        assert "Calculation of prompt diphoton production" in home.text
+        assert "Daily Papers" in home.text  # nothing featured in a bare snapshot: an empty day
         css = home.text.split('rel="stylesheet" href="')[1].split('"')[0]
         assert css.startswith("/static/web/site.") and css.count(".") == 2  # hashed name
         static = httpx.get(f"{base}{css}", headers={"Accept-Encoding": "gzip"})
@@ -54,6 +54,10 @@ def test_serve_answers_pages_and_compressed_static_files(shared_data: Path, tmp_
         assert "immutable" in static.headers["Cache-Control"]
         paper = httpx.get(f"{base}/papers/0704.0001")
         assert paper.status_code == 200 and "C. Balázs" in paper.text
+        assert "Calculation of prompt diphoton production" in paper.text
+        htmx = home.text.split('<script src="')[1].split('"')[0]
+        assert htmx.startswith("/static/web/htmx.min.") and htmx.count(".") == 3
+        assert httpx.get(f"{base}{htmx}").status_code == 200
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -1,0 +1,65 @@
+"""Sign up, log in (with a clear page when attempts are locked out), and the profile page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.helpers import get_cool_off
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from paperfeed.accounts.selectors import library_papers, saved_searches
+from paperfeed.community.selectors import user_submissions, user_voted_papers
+from paperfeed.web.forms import SignupForm
+
+PROFILE_LIST = 50
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("profile")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        # The first backend is Django's (ModelBackend); axes only watches failed logins.
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome, {user.username}! Your account is ready.")
+        nxt = request.POST.get("next", "")
+        safe = url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})
+        return redirect(nxt if nxt and safe else "index")
+    return render(
+        request, "accounts/signup.html", {"form": form, "next": request.GET.get("next", "")}
+    )
+
+
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    """What django-axes answers once an account or address has failed to log in too often
+    (AXES_LOCKOUT_CALLABLE): the login page again, saying why and for how long."""
+    cool_off = get_cool_off(request)
+    minutes = max(1, round(cool_off.total_seconds() / 60)) if cool_off else None
+    context = {
+        "form": AuthenticationForm(request, data=None),
+        "locked_out": True,
+        "cool_off_minutes": minutes,
+    }
+    return render(request, "accounts/login.html", context, status=429)
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context = {
+        "nav": "profile",
+        "library": list(library_papers(user=user)[:PROFILE_LIST]),
+        "voted": list(user_voted_papers(user=user)[:PROFILE_LIST]),
+        "submissions": list(user_submissions(user=user)[:PROFILE_LIST]),
+        "searches": list(saved_searches(user=user)),
+    }
+    return render(request, "accounts/profile.html", context)

@@ -1,0 +1,114 @@
+"""Daily papers (a day, an ISO week or a month of featured papers) and trending papers."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from paperfeed.community.selectors import (
+    daily_papers,
+    featured_latest_day,
+    featured_neighbours,
+    trending,
+)
+from paperfeed.lib.periods import Period, PeriodError, period_of, period_parse
+from paperfeed.web.http import anonymous_page_cache
+
+SORTS = (("votes", "Most votes"), ("trending", "Trending"))
+WINDOWS = (("day", "Day"), ("week", "Week"), ("month", "Month"))
+ROUTES = {"day": "daily_day", "week": "daily_week", "month": "daily_month"}
+TRENDING_PAGE = 30
+TRENDING_MAX_PAGES = 20
+# Anonymous visitors share a rendering of a list for this long (see anonymous_page_cache).
+LIST_CACHE_SECONDS = 5
+
+
+@anonymous_page_cache(LIST_CACHE_SECONDS)
+def index(request: HttpRequest) -> HttpResponse:
+    """Today's papers, or those of the latest day that has some."""
+    today = timezone.localdate()
+    day = featured_latest_day(on_or_before=today) or today
+    return _daily(request, period_of("day", day), latest=True)
+
+
+@anonymous_page_cache(LIST_CACHE_SECONDS)
+def by_period(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
+    try:
+        period = period_parse(kind, slug)
+    except PeriodError as exc:
+        raise Http404(f"{exc}. Try {_example(kind)}.") from None
+    return _daily(request, period)
+
+
+def _daily(request: HttpRequest, period: Period, *, latest: bool = False) -> HttpResponse:
+    sort = _choice(request.GET.get("sort"), SORTS, "votes")
+    user = request.user if request.user.is_authenticated else None
+    entries = daily_papers(period=period, sort=sort, user=user)
+    if period.kind == "day":
+        # Days without papers are skipped: the arrows go to the nearest featured days.
+        before, after = featured_neighbours(day=period.start)
+        previous = period_of("day", before) if before else None
+        following = period_of("day", after) if after else None
+    else:
+        previous, following = period.previous(), period.next()
+        if following.start > timezone.localdate():
+            following = None
+    suffix = "" if sort == "votes" else f"?sort={sort}"
+    context = {
+        "nav": "daily",
+        "period": period,
+        "entries": entries,
+        "sort": sort,
+        "sorts": SORTS,
+        "latest": latest,
+        "show_day": period.kind != "day",
+        "prev_url": period_url(previous) + suffix if previous else None,
+        "next_url": period_url(following) + suffix if following else None,
+        "views": [(k, period_url(period_of(k, period.start))) for k in ("day", "week", "month")],
+    }
+    return render(request, "web/daily.html", context)
+
+
+@anonymous_page_cache(LIST_CACHE_SECONDS)
+def trending_view(request: HttpRequest) -> HttpResponse:
+    window = _choice(request.GET.get("window"), WINDOWS, "week")
+    page = _page_number(request.GET.get("page"))
+    user = request.user if request.user.is_authenticated else None
+    # One row more than a page says whether there is a next page, without counting.
+    rows = trending(
+        window=window, user=user, limit=TRENDING_PAGE + 1, offset=(page - 1) * TRENDING_PAGE
+    )
+    context = {
+        "nav": "trending",
+        "entries": rows[:TRENDING_PAGE],
+        "window": window,
+        "windows": WINDOWS,
+        "page": page,
+        "has_next": len(rows) > TRENDING_PAGE and page < TRENDING_MAX_PAGES,
+        "rank_offset": (page - 1) * TRENDING_PAGE,
+        # An empty window (a quiet site, or a sample from long ago) points to the latest list.
+        "latest_day": None if rows else featured_latest_day(),
+    }
+    return render(request, "web/trending.html", context)
+
+
+def period_url(period: Period) -> str:
+    return reverse(ROUTES[period.kind], args=[period.slug])
+
+
+def _choice(value: str | None, choices: tuple[tuple[str, str], ...], default: str) -> str:
+    """`value` when it is one of the choices, else the default (odd URLs get the default page)."""
+    return value if value is not None and value in dict(choices) else default
+
+
+def _page_number(text: str | None) -> int:
+    try:
+        return min(max(int(text or 1), 1), TRENDING_MAX_PAGES)
+    except ValueError:
+        return 1
+
+
+def _example(kind: str) -> str:
+    return period_url(period_of(kind, timezone.localdate()))
