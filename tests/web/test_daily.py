@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -163,3 +163,13 @@ def test_anonymous_visitors_share_a_list_for_a_few_seconds_members_see_it_at_onc
     with time_machine.travel(later, tick=False):
         assert "Remove your upvote" not in anonymous.get("/").content.decode()
         assert "(8 upvotes)" in anonymous.get("/").content.decode()  # 7 imported, 1 here
+
+
+def test_a_quiet_site_shows_what_trended_at_its_latest_featured_day(
+    client: Client, world: World
+) -> None:
+    with time_machine.travel(datetime(2026, 5, 20, 9, 0, tzinfo=UTC), tick=False):
+        html = client.get("/trending?window=week").content.decode()
+    assert "trending at the end of 14 March 2026" in html
+    assert titles_in_order(html, "Graph networks", "Sparse diffusion", "A survey of state")
+    assert "Nothing is trending" not in html

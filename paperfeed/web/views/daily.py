@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -80,16 +82,25 @@ def trending_view(request: HttpRequest) -> HttpResponse:
     rows = trending(
         window=window, user=user, limit=TRENDING_PAGE + 1, offset=(page - 1) * TRENDING_PAGE
     )
+    # A quiet site (or the bundled sample, featured long ago) would show an empty window: rank
+    # instead as of the end of the latest featured day, and say so.
+    as_of = None
+    latest = featured_latest_day() if not rows and page == 1 else None
+    if latest is not None and latest < timezone.localdate():
+        as_of = latest
+        end_of_day = datetime.combine(latest, time.max, tzinfo=timezone.get_current_timezone())
+        rows = trending(window=window, user=user, now=end_of_day, limit=TRENDING_PAGE + 1)
     context = {
         "nav": "trending",
         "entries": rows[:TRENDING_PAGE],
         "window": window,
         "windows": WINDOWS,
         "page": page,
-        "has_next": len(rows) > TRENDING_PAGE and page < TRENDING_MAX_PAGES,
+        "has_next": len(rows) > TRENDING_PAGE and page < TRENDING_MAX_PAGES and as_of is None,
         "rank_offset": (page - 1) * TRENDING_PAGE,
+        "as_of": as_of,
         # An empty window (a quiet site, or a sample from long ago) points to the latest list.
-        "latest_day": None if rows else featured_latest_day(),
+        "latest_day": None if rows else (latest or featured_latest_day()),
     }
     return render(request, "web/trending.html", context)
 
