@@ -71,6 +71,11 @@ def test_the_bundled_sample_loads_once() -> None:
     assert "read 5,000 · new 5,000" in out
     assert "featured 753" in out
     assert Paper.objects.count() == 5000 + 753
+    # Semantic search is ready at once: the vectors were imported and the query encoder loaded.
+    from paperfeed.search.engine import engine
+
+    assert engine().vectors.count == 5000 + 753
+    assert engine()._embedder is not None  # loaded by load_sample, not by the first search
     assert "the sample is already loaded" in run("load_sample")
 
 

@@ -47,4 +47,9 @@ class Command(BaseCommand):
         call_command("vectors_import", str(SAMPLE_DIR / "arxiv-sample.vectors.npz"),
                      stdout=self.stdout, stderr=self.stderr)  # fmt: skip
         call_command("index", "--no-embed", stdout=self.stdout, stderr=self.stderr)
+        # The query encoder is prepared now (the first time: an ONNX export of the model, under a
+        # minute), not by the first visitor's search.
+        from paperfeed.search.engine import engine_warm
+
+        engine_warm()
         state_set(MARKER, {"loaded": True})
