@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Max, Min, QuerySet
 
 from paperfeed.lib.arxiv_ids import InvalidArxivId, normalize_arxiv_id
+from paperfeed.lib.names import author_key
 from paperfeed.papers.models import Author, Paper
 
 
@@ -17,6 +18,21 @@ def paper_get(*, arxiv_id: str) -> Paper | None:
     except InvalidArxivId:
         return None
     return Paper.objects.filter(arxiv_id=canonical).first()
+
+
+def author_get(*, name: str) -> Author | None:
+    """The author whose name has this key (any spelling, accents and order of initials aside)."""
+    key = author_key(name)
+    return Author.objects.filter(key=key).first() if key else None
+
+
+def author_papers(*, author: Author) -> QuerySet[Paper]:
+    """The author's papers, newest first, without the raw texts and version history."""
+    return (
+        Paper.objects.filter(authorships__author=author)
+        .defer("title_raw", "abstract_raw", "authors_raw", "versions")
+        .order_by("-published", "-id")
+    )
 
 
 def papers_latest() -> QuerySet[Paper]:

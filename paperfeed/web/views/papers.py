@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from paperfeed.community.selectors import paper_community
 from paperfeed.community.services import is_moderator
-from paperfeed.lib.names import author_key
-from paperfeed.papers.models import Author, Paper
-from paperfeed.papers.selectors import paper_get
-from paperfeed.search.selectors import DEFERRED, papers_similar
+from paperfeed.papers.models import Paper
+from paperfeed.papers.selectors import author_get, author_papers, paper_get
+from paperfeed.search.selectors import papers_similar
 from paperfeed.web.forms import CommentForm
 
 SIMILAR = 6
@@ -46,20 +44,9 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     return render(request, "web/paper.html", context)
 
 
-def author_papers(name: str) -> QuerySet[Paper]:
-    """The papers of the author `name` (any spelling with the same key), newest first."""
-    # Kept here until paperfeed.papers has an author selector to call instead.
-    return (
-        Paper.objects.filter(authorships__author__key=author_key(name))
-        .defer(*DEFERRED)
-        .order_by("-published", "-id")
-    )
-
-
 def author_detail(request: HttpRequest, name: str) -> HttpResponse:
-    key = author_key(name)
-    author = Author.objects.filter(key=key).first() if key else None
+    author = author_get(name=name)
     if author is None:
         raise Http404(f"No author named “{name[:200]}” in this catalog.")
-    page = Paginator(author_papers(name), AUTHOR_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(author_papers(author=author), AUTHOR_PAGE).get_page(request.GET.get("page"))
     return render(request, "web/author.html", {"author": author, "page": page})
