@@ -224,7 +224,7 @@ def papers_similar(*, paper: Paper, limit: int = 10) -> list[SimilarPaper]:
     if vector is None:
         vector = _stored_vector(paper.id, current.model)
     if vector is not None and current.vectors.count:
-        found = current.vectors.search(vector, limit + 1)
+        found = current.vectors.search(vector, limit + 1, quick=True)
     else:
         found = current.keyword.search(query_parse(paper.title), limit=limit + 1)
     found = [(pid, score) for pid, score in found if pid != paper.id][:limit]

@@ -35,6 +35,9 @@ EXACT_BELOW = 20_000
 CONNECTIVITY = 16
 EXPANSION_ADD = 128
 EXPANSION_SEARCH = 1200
+# Similar papers (a short list beside a paper) read a second view of the same graph with a
+# smaller ef: ~4x cheaper, and a missed neighbour there costs little.
+EXPANSION_SIMILAR = 200
 MANIFEST = "current.json"
 
 
@@ -189,6 +192,8 @@ class VectorIndex:
         self.keys = np.zeros(0, dtype=np.uint64)
         self.vectors = np.zeros((0, 0), dtype=np.float16)
         self.graph: Index | None = None
+        self._graph_path: Path | None = None
+        self._quick: Index | None = None
         self.refresh()
 
     @property
@@ -217,6 +222,7 @@ class VectorIndex:
         except FileNotFoundError:
             return  # replaced again while we looked: the next call opens the newer one
         self.keys, self.vectors, self.graph = keys, vectors, graph
+        self._graph_path, self._quick = graph_path if graph is not None else None, None
         self.version, self._stamp = int(manifest["version"]), stamp
 
     def vector(self, pid: int) -> np.ndarray | None:
@@ -244,17 +250,29 @@ class VectorIndex:
         )
         return {int(p): float(s) for p, s in zip(wanted[present], scores, strict=True)}
 
-    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """The k nearest papers by cosine similarity, best first."""
+    def search(self, query: np.ndarray, k: int, *, quick: bool = False) -> list[tuple[int, float]]:
+        """The k nearest papers by cosine similarity, best first (`quick`: a smaller search
+        effort, for lists where a missed neighbour matters little)."""
         if k <= 0 or not self.count:
             return []
         if self.graph is None:
             return self._exact(query, np.arange(self.count), k)
-        matches = self.graph.search(np.asarray(query, dtype=np.float32), min(k, self.count))
+        graph = (self._quick_graph() if quick else None) or self.graph
+        matches = graph.search(np.asarray(query, dtype=np.float32), min(k, self.count))
         return [
             (int(key), 1.0 - float(d))
             for key, d in zip(matches.keys, matches.distances, strict=True)
         ]
+
+    def _quick_graph(self) -> Index | None:
+        """A second memory-mapped view of the live graph (the same pages in memory), searched
+        with EXPANSION_SIMILAR; opened on first use."""
+        if self._quick is None and self._graph_path is not None:
+            quick = Index.restore(str(self._graph_path), view=True)
+            if quick is not None:
+                quick.expansion_search = EXPANSION_SIMILAR  # type: ignore[misc]
+                self._quick = quick
+        return self._quick or self.graph
 
     def search_among(self, query: np.ndarray, pids: np.ndarray, k: int) -> list[tuple[int, float]]:
         """Exact nearest papers within a given set (a filter that leaves few papers)."""

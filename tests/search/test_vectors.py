@@ -48,13 +48,17 @@ def test_the_graph_finds_what_exact_search_finds(tmp_path: Path, real_vectors: n
     index = VectorIndex(tmp_path)
     assert index.graph is not None
     rng = np.random.default_rng(7)
-    recall = []
+    recall, quick_recall = [], []
     for row in rng.choice(len(real_vectors), 50, replace=False):
         query = real_vectors[row].astype(np.float32) + rng.normal(0, 0.03, 384).astype(np.float32)
         query /= np.linalg.norm(query)
         truth = {i + 1 for i in exact_top(real_vectors, query, 10)}
         recall.append(len(truth & {pid for pid, _ in index.search(query, 10)}) / 10)
+        quick_recall.append(len(truth & {p for p, _ in index.search(query, 10, quick=True)}) / 10)
     assert np.mean(recall) >= 0.95
+    # The quick search (similar papers) is a second view of the same graph, with a smaller ef.
+    assert index._quick is not None and index._quick.expansion_search < index.graph.expansion_search
+    assert np.mean(quick_recall) >= 0.9
 
 
 def test_search_among_a_subset_is_exact(tmp_path: Path, real_vectors: np.ndarray) -> None:
