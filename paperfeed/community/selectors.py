@@ -50,13 +50,6 @@ class PaperCommunity:
     in_library: bool = False
 
 
-def featured_top(*, limit: int) -> QuerySet[Featured]:
-    """The most upvoted featured papers of all time (imported upvotes)."""
-    return Featured.objects.select_related("paper").order_by("-source_upvotes", "-featured_on")[
-        :limit
-    ]
-
-
 def daily_papers(
     *, period: Period, sort: str = "votes", user: Any = None, now: datetime | None = None
 ) -> list[PaperEntry]:

@@ -35,10 +35,6 @@ def author_papers(*, author: Author) -> QuerySet[Paper]:
     )
 
 
-def papers_latest() -> QuerySet[Paper]:
-    return Paper.objects.order_by("-published", "-id")
-
-
 def catalog_stats() -> dict[str, Any]:
     from paperfeed.community.models import Featured
 

@@ -52,10 +52,6 @@ class SearchEngine:
         embedder = self.embedder()
         return None if embedder is None else embedder.encode_query(text)
 
-    def semantic_ready(self) -> bool:
-        self.vectors.refresh()
-        return self.vectors.count > 0
-
 
 _embedders: dict[tuple[str, str, str], Embedder] = {}
 

@@ -26,7 +26,6 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -58,16 +57,6 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 class IndexBusy(Exception):
     """Another `paperfeed index` holds the lock."""
-
-
-@dataclass
-class IndexReport:
-    keyword_written: int = 0
-    keyword_total: int = 0
-    embedded: int = 0
-    text_unchanged: int = 0
-    vectors_published: int = 0
-    vector_total: int = 0
 
 
 def index_root() -> Path:
@@ -135,10 +124,10 @@ Watermark = tuple[dt.datetime, int | None] | None
 
 
 def _watermark(state: dict[str, Any]) -> Watermark:
-    after = state.get("after")
-    if not after:
+    position = _position(state)
+    if position is None:
         return None
-    when, pid = dt.datetime.fromisoformat(after[0]), int(after[1])
+    when, pid = position
     scanned = state.get("scanned_at")
     overlap_from = (dt.datetime.fromisoformat(scanned) if scanned else when) - OVERLAP
     return (overlap_from, None) if overlap_from < when else (when, pid)
