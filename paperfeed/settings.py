@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "paperfeed.accounts",
     "paperfeed.community",
     "paperfeed.search",
+    "paperfeed.recommend",
+    "paperfeed.digests",
+    "paperfeed.api",
     "paperfeed.web",
 ]
 

@@ -25,6 +25,9 @@ urlpatterns = [
     path("comments/<int:comment_id>/delete", actions.comment_remove, name="comment_delete"),
     path("comments/<int:comment_id>/hide", actions.comment_moderate, name="comment_hide"),
     path("authors/<path:name>", papers.author_detail, name="author"),
+    # Feeds (RSS 2.0 and Atom).
+    # Email digests: subscribe, confirm, unsubscribe, preview.
+    # Recommendations: "For you".
     # Accounts: Django's auth views with this site's templates.
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/profile/", accounts.profile, name="profile"),

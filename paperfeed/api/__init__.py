@@ -1,0 +1,1 @@
+"""The JSON API (django-ninja): one router per app, mounted at /api/; it holds no logic."""

@@ -1,0 +1,1 @@
+"""Email digests: subscriptions (double opt-in), editions, deliveries sent exactly once."""

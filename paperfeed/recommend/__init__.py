@@ -1,0 +1,1 @@
+"""Personal recommendations learned from a reader's library, votes and dismissals."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RecommendConfig(AppConfig):
+    name = "paperfeed.recommend"
+    label = "recommend"
