@@ -230,6 +230,7 @@ def measure(queries: int, as_json: bool) -> None:
     for text in texts[:50]:  # warm-up: the first queries load what Python caches
         papers_search(q=text, mode="hybrid")
     results: dict[str, dict[str, float]] = {}
+    slowest: dict[str, list[tuple[float, str]]] = {}
     print(f"\n{queries} queries per mode, 20 results each (ms)")
     print(f"{'mode':<10} {'p50':>8} {'p90':>8} {'p99':>8} {'mean':>8}")
     for mode in ("keyword", "semantic", "hybrid"):
@@ -239,8 +240,11 @@ def measure(queries: int, as_json: bool) -> None:
             papers_search(q=text, mode=mode)
             times.append(time.perf_counter() - t0)
         results[mode] = {"p50_ms": percentile(times, 50), "p99_ms": percentile(times, 99)}
+        slowest[mode] = sorted(zip(times, texts, strict=True), reverse=True)[:6]
         print(f"{mode:<10} {percentile(times, 50):8.2f} {percentile(times, 90):8.2f} "
               f"{percentile(times, 99):8.2f} {float(np.mean(times)) * 1000:8.2f}")  # fmt: skip
+    for mode, worst in slowest.items():
+        print(f"slowest {mode}: " + " · ".join(f"{t * 1000:.0f} ms {q[:40]!r}" for t, q in worst))
     encode = []
     for text in texts[:200]:
         t0 = time.perf_counter()
@@ -252,6 +256,8 @@ def measure(queries: int, as_json: bool) -> None:
     print(f"\nsearch process memory: peak RSS {results['memory_mb']['peak_rss']:,.0f} MB "
           f"(anonymous {results['memory_mb']['anon']:,.0f} MB, "
           f"file-backed {results['memory_mb']['file']:,.0f} MB)")  # fmt: skip
+    print("resident index files (MB): " + ", ".join(
+        f"{kind} {mb:,.0f}" for kind, mb in results["memory_mb"]["files"].items()))  # fmt: skip
     if as_json:
         print(json.dumps(results))
 
@@ -310,7 +316,21 @@ def memory_mb() -> dict[str, float]:
     kb = {k: float(fields[k].split()[0]) for k in ("RssAnon", "RssFile") if k in fields}
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"peak_rss": peak / 1024, "anon": kb.get("RssAnon", 0) / 1024,
-            "file": kb.get("RssFile", 0) / 1024}  # fmt: skip
+            "file": kb.get("RssFile", 0) / 1024, "files": mapped_files_mb()}  # fmt: skip
+
+
+def mapped_files_mb() -> dict[str, float]:
+    """Resident MB per kind of memory-mapped index file (/proc/self/smaps), largest first."""
+    totals: dict[str, float] = {}
+    name = ""
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        head = line.split()
+        if head and "-" in head[0] and len(head) >= 5:  # a mapping's header line
+            name = head[5] if len(head) > 5 else ""
+        elif head and head[0] == "Rss:" and name.startswith("/") and "index" in name:
+            kind = Path(name).suffix or Path(name).name
+            totals[kind] = totals.get(kind, 0.0) + float(head[1]) / 1024
+    return dict(sorted(((k, round(v)) for k, v in totals.items() if v >= 1), key=lambda x: -x[1]))
 
 
 def main() -> None:

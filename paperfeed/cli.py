@@ -17,6 +17,7 @@ GROUPS: dict[str, dict[str, str]] = {
     },
     "papers": {"show": "papers_show"},
     "vectors": {"export": "vectors_export", "import": "vectors_import"},
+    "digest": {"send": "digest_send", "preview": "digest_preview"},
 }
 
 USAGE = """usage: paperfeed COMMAND [options]
@@ -40,6 +41,12 @@ Search:
                                     after:2025-01-01, before:..., or an arXiv id
   similar ID [--limit N] [--json]   the papers nearest to one paper
   vectors export|import FILE        move stored embeddings between installations
+
+Email digests:
+  digest send [--period daily|weekly] [--date D]
+                                    compose the editions and send every due digest, once
+  digest preview --email ADDRESS [--period daily|weekly] [--date D] [--html]
+                                    print a digest as that subscriber gets it
 
 Serving:
   serve [--host H] [--port P] [--workers N]   run the production web server

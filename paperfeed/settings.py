@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from paperfeed.digests.smtpurl import SmtpConfig, SmtpUrlError, smtp_url_parse
 from paperfeed.env import (
     SettingError,
     envbool,
@@ -164,9 +165,22 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True  # serve static files even before collectstatic (tests, make run)
 WHITENOISE_MANIFEST_STRICT = False
 
-EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+
+def _email_backend(url: str) -> tuple[str, SmtpConfig | None]:
+    if not url:
+        return "paperfeed.digests.outbox.EmailBackend", None
+    try:
+        smtp = smtp_url_parse(url)
+    except SmtpUrlError as exc:
+        raise SettingError(f"PAPERFEED_SMTP_URL: {exc}") from None
+    return "django.core.mail.backends.smtp.EmailBackend", smtp
+
+
+# Email: SMTP when PAPERFEED_SMTP_URL is set (paperfeed/digests/smtpurl.py), else one .eml file
+# per message in PAPERFEED_HOME/outbox, so that a local run needs no mail server.
 EMAIL_FILE_PATH = HOME / "outbox"
 DEFAULT_FROM_EMAIL = envstr("PAPERFEED_FROM_EMAIL", "paperfeed <paperfeed@localhost>")
+EMAIL_BACKEND, EMAIL_SMTP = _email_backend(envstr("PAPERFEED_SMTP_URL", ""))
 
 # Sources: overridable so that air-gapped mirrors and tests can point elsewhere.
 ARXIV_API_URL = envstr("PAPERFEED_ARXIV_API_URL", "https://export.arxiv.org/api/query")
@@ -225,3 +239,46 @@ LOGIN_REDIRECT_URL = "index"
 LOGOUT_REDIRECT_URL = "index"
 # A locked-out login (django-axes) gets the login page again, saying why and for how long.
 AXES_LOCKOUT_CALLABLE = "paperfeed.web.views.accounts.locked_out"
+
+# digests
+if EMAIL_SMTP is not None:  # Django's own mail (password resets) uses the same server
+    EMAIL_HOST, EMAIL_PORT = EMAIL_SMTP.host, EMAIL_SMTP.port
+    EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = EMAIL_SMTP.user, EMAIL_SMTP.password
+    EMAIL_USE_TLS, EMAIL_USE_SSL, EMAIL_TIMEOUT = (
+        EMAIL_SMTP.use_tls, EMAIL_SMTP.use_ssl, EMAIL_SMTP.timeout
+    )  # fmt: skip
+# The public address of the site, for the links in emails (no trailing slash).
+SITE_URL = envstr("PAPERFEED_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Messages per second per sender (0: as fast as the server takes them).
+DIGEST_RATE = envfloat("PAPERFEED_DIGEST_RATE", 0.0, minimum=0.0)
+# Attempts per message on transient failures (4xx replies, dropped connections), waiting
+# DIGEST_BACKOFF_SECONDS, then twice as long, and so on, between them.
+DIGEST_MAX_ATTEMPTS = envint("PAPERFEED_DIGEST_MAX_ATTEMPTS", 5, minimum=1)
+DIGEST_BACKOFF_SECONDS = envfloat("PAPERFEED_DIGEST_BACKOFF_SECONDS", 30.0, minimum=0.0)
+# An address is no longer mailed after this many hard bounces (5xx) in a row.
+DIGEST_MAX_BOUNCES = envint("PAPERFEED_DIGEST_MAX_BOUNCES", 3, minimum=1)
+# Daily digests on weekdays only (no edition for a Saturday or a Sunday).
+DIGEST_WEEKDAYS_ONLY = envbool("PAPERFEED_DIGEST_WEEKDAYS_ONLY", False)
+# An edition with no papers is not sent.
+DIGEST_SKIP_EMPTY = envbool("PAPERFEED_DIGEST_SKIP_EMPTY", True)
+# How long a confirmation link works.
+DIGEST_CONFIRM_DAYS = envint("PAPERFEED_DIGEST_CONFIRM_DAYS", 7, minimum=1)
+# A sender's claim on a batch of deliveries lapses after this long (a sender on another host
+# that died); a sender on the same host that was killed is noticed at once.
+DIGEST_LEASE_SECONDS = envint("PAPERFEED_DIGEST_LEASE_SECONDS", 300, minimum=10)
+
+# api
+# Rate limits (requests a minute), each counted per token or user and per client address, in
+# the database so that every server process shares them (see docs/api.md).
+API_WRITE_RATE = envint("PAPERFEED_API_WRITE_RATE", 60, minimum=1)
+API_SEARCH_RATE = envint("PAPERFEED_API_SEARCH_RATE", 120, minimum=1)
+# Anonymous daily and trending lists are answered from a per-process cache for this long.
+API_CACHE_SECONDS = envint("PAPERFEED_API_CACHE_SECONDS", 5, minimum=0)
+# Problem details for every error under /api/, unknown paths and wrong methods included.
+MIDDLEWARE = [*MIDDLEWARE, "paperfeed.api.middleware.ApiProblemMiddleware"]
+
+# recommendations
+# A reader's model learns from at most this many of their most recent library papers and
+# upvotes, against this many papers sampled from the most recently stored ones.
+RECOMMEND_MAX_POSITIVES = envint("PAPERFEED_RECOMMEND_MAX_POSITIVES", 500, minimum=1)
+RECOMMEND_BACKGROUND = envint("PAPERFEED_RECOMMEND_BACKGROUND", 2000, minimum=100)

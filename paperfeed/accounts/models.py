@@ -54,3 +54,29 @@ class SavedSearch(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ApiToken(models.Model):
+    """A personal API token (`Authorization: Bearer <token>`). Only a SHA-256 digest of the
+    token is stored: the token itself is shown once, when it is created. Tokens are random
+    (256 bits), so a fast hash is enough; there is nothing to guess from a leaked digest."""
+
+    MAX_NAME_LENGTH = 100
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=MAX_NAME_LENGTH)
+    # The token's first characters, shown on the profile page so that people can tell tokens
+    # apart; too short to help anyone guess the rest.
+    prefix = models.CharField(max_length=16)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"API token {self.prefix}… of user {self.user_id}"

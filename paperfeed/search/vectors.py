@@ -24,7 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from usearch.compiled import MetricKind
 from usearch.index import Index
+from usearch.index import search as exact_search
 
 # Below this many vectors an exact scan is as fast as the graph, and needs no build at all.
 EXACT_BELOW = 20_000
@@ -39,6 +41,8 @@ EXPANSION_SEARCH = 1200
 # smaller ef: ~4x cheaper, and a missed neighbour there costs little.
 EXPANSION_SIMILAR = 200
 MANIFEST = "current.json"
+# Rows scanned at once by exact search: bounded temporary memory however many rows.
+EXACT_STEP = 65_536
 
 
 def model_slug(model: str) -> str:
@@ -284,15 +288,26 @@ class VectorIndex:
         return self._exact(query, rows, k)
 
     def _exact(self, query: np.ndarray, rows: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """Exact search over these rows with usearch's SIMD float16 kernel: ~4x faster than
+        numpy, whose float16-to-float32 conversion dominates a scan of many vectors."""
         if not len(rows):
             return []
-        q = np.asarray(query, dtype=np.float32)
-        scores = np.empty(len(rows), dtype=np.float32)
-        step = 65_536  # bounded temporary memory however many rows
-        for start in range(0, len(rows), step):
-            chunk = np.asarray(self.vectors[rows[start : start + step]], dtype=np.float32)
-            scores[start : start + step] = chunk @ q
+        q = np.asarray(query, dtype=np.float16).reshape(1, -1)
         k = min(k, len(rows))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(self.keys[rows[i]]), float(scores[i])) for i in top]
+        whole = len(rows) == self.count  # rows are unique, so this is every row, in order
+        found: list[tuple[int, float]] = []
+        for start in range(0, len(rows), EXACT_STEP):
+            chunk = rows[start : start + EXACT_STEP]
+            block = (
+                self.vectors[start : start + len(chunk)]
+                if whole
+                else np.take(self.vectors, chunk, axis=0)
+            )
+            matches = exact_search(np.ascontiguousarray(block), q, min(k, len(chunk)),
+                                   MetricKind.IP, exact=True, threads=1)  # fmt: skip
+            found += [
+                (int(self.keys[chunk[int(i)]]), 1.0 - float(d))
+                for i, d in zip(matches.keys, matches.distances, strict=True)
+            ]
+        found.sort(key=lambda hit: -hit[1])
+        return found[:k]

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth
-from django.urls import path, reverse_lazy
+from django.urls import include, path, reverse_lazy
 
-from paperfeed.web.views import accounts, actions, daily, papers, search
+from paperfeed.web.views import accounts, actions, daily, digests, papers, search
 
 # The paper routes take a path (old-style ids hold a slash: hep-th/9901001), so the routes with
 # a fixed suffix or prefix come first.
@@ -26,11 +26,20 @@ urlpatterns = [
     path("comments/<int:comment_id>/hide", actions.comment_moderate, name="comment_hide"),
     path("authors/<path:name>", papers.author_detail, name="author"),
     # Feeds (RSS 2.0 and Atom).
+    path("feeds/", include("paperfeed.web.feeds")),
     # Email digests: subscribe, confirm, unsubscribe, preview.
+    path("subscribe", digests.subscribe, name="subscribe"),
+    path("subscribe/sent", digests.subscribe_sent, name="subscribe_sent"),
+    path("subscribe/confirm/<str:token>", digests.confirm, name="digest_confirm"),
+    path("unsubscribe/<str:token>", digests.unsubscribe, name="digest_unsubscribe"),
+    path("digests/manage", digests.manage, name="digest_manage"),
+    path("digests/preview", digests.preview, name="digest_preview"),
     # Recommendations: "For you".
     # Accounts: Django's auth views with this site's templates.
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/profile/", accounts.profile, name="profile"),
+    path("accounts/tokens/new", accounts.api_token_new, name="api_token_new"),
+    path("accounts/tokens/<int:token_id>/revoke", accounts.api_token_delete, name="api_token_revoke"),
     path(
         "accounts/login/",
         auth.LoginView.as_view(

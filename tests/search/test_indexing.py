@@ -106,6 +106,27 @@ def test_filters_hold_in_every_mode(catalog: list[Paper], mode: str) -> None:
     assert {h.paper.arxiv_id for h in every} == expected
 
 
+def test_a_filtered_semantic_search_finds_the_same_over_the_graph_or_exactly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from paperfeed.search import selectors, vectors
+
+    monkeypatch.setattr(vectors, "EXACT_BELOW", 100)  # 400 papers get a graph
+    papers = store(sample(400))
+    reference_vectors(papers)
+    index("--no-embed")
+    query = "learning to walk and grasp cat:cs.RO"
+    found = {}
+    for plan, exact_cost in (("graph", 1e9), ("exact", 0.0)):
+        monkeypatch.setattr(selectors, "EXACT_COST_PER_PAPER", exact_cost)
+        hits = papers_search(q=query, mode="semantic", per_page=10).hits
+        assert hits and all("cs.RO" in h.paper.categories.split() for h in hits)
+        found[plan] = [h.paper.arxiv_id for h in hits]
+    robotics = [p for p in papers if "cs.RO" in p.categories.split()]
+    assert len(found["exact"]) == min(10, len(robotics))
+    assert found["graph"] == found["exact"]
+
+
 def test_an_arxiv_id_in_the_query_comes_first(catalog: list[Paper]) -> None:
     paper = catalog[123]
     assert ids(f"https://arxiv.org/abs/{paper.arxiv_id}v2")[0] == paper.arxiv_id

@@ -72,6 +72,25 @@ def test_search_among_a_subset_is_exact(tmp_path: Path, real_vectors: np.ndarray
     assert {pid for pid, _ in found} == {7, 70, 700, 1999}
 
 
+def test_exact_search_over_many_rows_matches_brute_force(
+    tmp_path: Path, real_vectors: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vectors_module, "EXACT_STEP", 256)  # several chunks, merged
+    keys = np.arange(1, 3001, dtype=np.uint64)
+    vectors_publish(tmp_path, model="m", keys=keys, vectors=real_vectors[:3000])
+    index = VectorIndex(tmp_path)
+    subset = np.arange(1, 3001, 2, dtype=np.uint64)  # the odd keys: rows 0, 2, 4, ...
+    query = real_vectors[4000].astype(np.float32)
+    scores = real_vectors[:3000:2].astype(np.float32) @ query
+    truth = np.sort(scores)[::-1][:20]
+    found = index.search_among(query, subset, 20)
+    assert all(pid % 2 == 1 for pid, _ in found)
+    assert [s for _, s in found] == pytest.approx(list(truth), abs=2e-3)
+    whole = index.search(query, 20)  # every row, no graph: the same kernel without a gather
+    every = np.sort(real_vectors[:3000].astype(np.float32) @ query)[::-1][:20]
+    assert [s for _, s in whole] == pytest.approx(list(every), abs=2e-3)
+
+
 @pytest.mark.usefixtures("small_graphs")
 def test_a_new_version_adds_replaces_and_removes(tmp_path: Path, real_vectors: np.ndarray) -> None:
     keys = np.arange(1, 501, dtype=np.uint64)

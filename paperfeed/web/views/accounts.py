@@ -9,13 +9,17 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
+from paperfeed.accounts.models import ApiToken
 from paperfeed.accounts.selectors import library_papers, saved_searches
+from paperfeed.accounts.tokens import TokenError, api_token_create, api_token_revoke, api_tokens
 from paperfeed.community.selectors import user_submissions, user_voted_papers
 from paperfeed.web.forms import SignupForm
+from paperfeed.web.http import login_required_action
 
 PROFILE_LIST = 50
 
@@ -53,7 +57,7 @@ def locked_out(
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: HttpRequest, **extra: Any) -> HttpResponse:
     user = request.user
     context = {
         "nav": "profile",
@@ -61,5 +65,30 @@ def profile(request: HttpRequest) -> HttpResponse:
         "voted": list(user_voted_papers(user=user)[:PROFILE_LIST]),
         "submissions": list(user_submissions(user=user)[:PROFILE_LIST]),
         "searches": list(saved_searches(user=user)),
+        "tokens": list(api_tokens(user=user)),
+        **extra,
     }
     return render(request, "accounts/profile.html", context)
+
+
+@require_POST
+@login_required_action
+def api_token_new(request: HttpRequest) -> HttpResponse:
+    """Create a token and show it once, in this response: it is never stored, so it is not put
+    in a message or the session either."""
+    try:
+        created = api_token_create(user=request.user, name=request.POST.get("name", ""))
+    except TokenError as exc:
+        return profile(request, token_error=str(exc))
+    return profile(request, new_token=created.secret, new_token_name=created.token.name)
+
+
+@require_POST
+@login_required_action
+def api_token_delete(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        api_token_revoke(user=request.user, token_id=token_id)
+    except ApiToken.DoesNotExist:
+        raise Http404("There is no such token.") from None
+    messages.success(request, "Token revoked: requests that send it are refused from now on.")
+    return redirect("profile")

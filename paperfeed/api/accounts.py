@@ -1,0 +1,124 @@
+"""Your library and saved searches (authenticated)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Path, Query, Router, Status
+from ninja.errors import HttpError
+
+from paperfeed.accounts.models import SavedSearch as SavedSearchModel
+from paperfeed.accounts.selectors import library_papers, saved_searches
+from paperfeed.accounts.services import library_set, saved_search_delete, saved_search_save
+from paperfeed.api.auth import AUTH
+from paperfeed.api.common import (
+    LIMIT_DOC,
+    MAX_PAGE,
+    PAGE_DOC,
+    capped,
+    errors,
+    link_next,
+    paper_or_404,
+)
+from paperfeed.api.papers import ARXIV_ID
+from paperfeed.api.schemas import DailyPaper, LibraryOut, SavedSearch, SavedSearchIn
+from paperfeed.api.shapes import hit_payloads
+from paperfeed.api.throttling import write_throttles
+
+router = Router(tags=["accounts"], auth=AUTH)
+WRITE_ERRORS = (400, 401, 403, 404, 422, 429)
+
+
+@router.get(
+    "/library",
+    response={200: list[DailyPaper], **errors(401, 403, 422)},
+    summary="Your library",
+    operation_id="library_list",
+)
+def library(
+    request: HttpRequest,
+    response: HttpResponse,
+    p: int = Query(0, ge=0, le=MAX_PAGE, description=PAGE_DOC),
+    limit: int = Query(50, ge=1, description=LIMIT_DOC),
+) -> list[dict[str, Any]]:
+    """The papers in your library, the most recently added first."""
+    size = capped(limit)
+    papers = list(library_papers(user=request.auth)[p * size : (p + 1) * size + 1])
+    if len(papers) > size:
+        link_next(request, response, page=p)
+    return [dict(item, score=None) for item in hit_payloads([(x, 0.0) for x in papers[:size]])]
+
+
+@router.put(
+    "/library/{path:arxiv_id}",
+    response={200: LibraryOut, **errors(*WRITE_ERRORS)},
+    throttle=write_throttles(),
+    summary="Add a paper to your library",
+    operation_id="library_add",
+)
+def library_add(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, bool]:
+    """Add the paper to your library (adding it twice keeps one entry)."""
+    return {"inLibrary": library_set(user=request.auth, paper=paper_or_404(arxiv_id), on=True)}
+
+
+@router.delete(
+    "/library/{path:arxiv_id}",
+    response={200: LibraryOut, **errors(*WRITE_ERRORS)},
+    throttle=write_throttles(),
+    summary="Remove a paper from your library",
+    operation_id="library_remove",
+)
+def library_remove(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, bool]:
+    """Take the paper out of your library (nothing happens if it was not there)."""
+    return {"inLibrary": library_set(user=request.auth, paper=paper_or_404(arxiv_id), on=False)}
+
+
+@router.get(
+    "/saved_searches",
+    response={200: list[SavedSearch], **errors(401, 403)},
+    summary="Your saved searches",
+    operation_id="saved_searches_list",
+)
+def searches(request: HttpRequest) -> list[dict[str, Any]]:
+    """Your saved searches, by name."""
+    return [_search(s) for s in saved_searches(user=request.auth)]
+
+
+@router.post(
+    "/saved_searches",
+    response={201: SavedSearch, **errors(*WRITE_ERRORS)},
+    throttle=write_throttles(),
+    summary="Save a search",
+    operation_id="saved_search_save",
+)
+def search_save(request: HttpRequest, payload: SavedSearchIn) -> Status[dict[str, Any]]:
+    """Save a query under a name; saving under a name you already use replaces its query."""
+    try:
+        saved = saved_search_save(user=request.auth, query=payload.query, name=payload.name)
+    except ValueError as exc:
+        raise HttpError(400, str(exc)) from None
+    return Status(201, _search(saved))
+
+
+@router.delete(
+    "/saved_searches/{int:search_id}",
+    response={204: None, **errors(*WRITE_ERRORS)},
+    throttle=write_throttles(),
+    summary="Delete a saved search",
+    operation_id="saved_search_delete",
+)
+def search_delete(
+    request: HttpRequest,
+    search_id: int = Path(..., description="The saved search's number (`id`)."),
+) -> Status[None]:
+    """Delete one of your saved searches."""
+    try:
+        saved_search_delete(user=request.auth, search_id=search_id)
+    except SavedSearchModel.DoesNotExist:
+        raise Http404(f"You have no saved search {search_id}.") from None
+    return Status(204, None)
+
+
+def _search(saved: SavedSearchModel) -> dict[str, Any]:
+    return {"id": saved.pk, "name": saved.name, "query": saved.query, "createdAt": saved.created_at}

@@ -1,0 +1,252 @@
+"""Daily papers, trending, submissions, upvotes and comments."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Path, Query, Router, Status
+from ninja.decorators import decorate_view
+from ninja.errors import HttpError
+
+from paperfeed.api.auth import AUTH
+from paperfeed.api.common import (
+    LIMIT_DOC,
+    MAX_PAGE,
+    PAGE_DOC,
+    anonymous_cache,
+    capped,
+    errors,
+    link_next,
+    paper_or_404,
+)
+from paperfeed.api.papers import ARXIV_ID, paper_detail
+from paperfeed.api.schemas import Comment, CommentIn, DailyPaper, PaperDetail, SubmitIn, VoteOut
+from paperfeed.api.shapes import entry_payload
+from paperfeed.api.throttling import write_throttles
+from paperfeed.community.models import Comment as CommentModel
+from paperfeed.community.selectors import daily_papers, featured_latest_day, paper_community
+from paperfeed.community.selectors import trending as trending_papers
+from paperfeed.community.services import (
+    CommentError,
+    SubmitError,
+    comment_create,
+    comment_delete,
+    comment_edit,
+    paper_submit,
+    vote_set,
+)
+from paperfeed.lib.periods import PeriodError, period_of, period_parse
+
+router = Router(tags=["community"])
+WRITE_ERRORS = (400, 401, 403, 404, 422, 429)
+
+
+@router.get(
+    "/daily_papers",
+    response={200: list[DailyPaper], **errors(422)},
+    summary="Daily papers",
+    operation_id="daily_papers",
+)
+@decorate_view(anonymous_cache)
+def daily(
+    request: HttpRequest,
+    response: HttpResponse,
+    date: str | None = Query(None, description="A day, YYYY-MM-DD."),
+    week: str | None = Query(None, description="An ISO week, YYYY-Www (e.g. 2026-W11)."),
+    month: str | None = Query(None, description="A month, YYYY-MM."),
+    p: int = Query(0, ge=0, le=MAX_PAGE, description=PAGE_DOC),
+    limit: int = Query(50, ge=1, description=LIMIT_DOC),
+    sort: Literal["publishedAt", "trending", "votes"] = Query(
+        "publishedAt",
+        description="publishedAt: the latest featured day first, each day by upvotes; "
+        "votes: most upvotes first; trending: highest trending score first.",
+    ),
+    submitter: str | None = Query(None, max_length=200, description="Only papers featured by "
+                                  "this user name."),  # fmt: skip
+) -> list[dict[str, Any]]:
+    """The papers featured on a day, an ISO week or a month (at most one of `date`, `week`,
+    `month`); without one, the latest day that has featured papers."""
+    given = {k: v for k, v in (("day", date), ("week", week), ("month", month)) if v is not None}
+    if len(given) > 1:
+        raise HttpError(422, "Give at most one of date, week and month.")
+    try:
+        if given:
+            (kind, slug), = given.items()  # fmt: skip
+            period = period_parse(kind, slug)
+        else:
+            today = timezone.localdate()
+            period = period_of("day", featured_latest_day(on_or_before=today) or today)
+    except PeriodError as exc:
+        raise HttpError(422, f"{exc}.") from None
+    entries = daily_papers(period=period, sort="trending" if sort == "trending" else "votes")
+    if sort == "publishedAt":  # a stable sort: each day keeps its upvote order
+        entries.sort(key=lambda e: e.featured_on, reverse=True)
+    if submitter is not None:
+        entries = [e for e in entries if e.submitted_by == submitter]
+    size = capped(limit)
+    start = p * size
+    if len(entries) > start + size:
+        link_next(request, response, page=p)
+    return [entry_payload(e) for e in entries[start : start + size]]
+
+
+@router.get(
+    "/trending",
+    response={200: list[DailyPaper], **errors(422)},
+    summary="Trending papers",
+    operation_id="trending",
+)
+@decorate_view(anonymous_cache)
+def trending(
+    request: HttpRequest,
+    response: HttpResponse,
+    window: Literal["day", "week", "month"] = Query(
+        "week", description="Papers featured today and yesterday (day), the last 7 or 30 days."
+    ),
+    p: int = Query(0, ge=0, le=MAX_PAGE, description=PAGE_DOC),
+    limit: int = Query(50, ge=1, description=LIMIT_DOC),
+) -> list[dict[str, Any]]:
+    """Featured papers ranked by their time-decayed score of upvotes and comments
+    (docs/trending.md); `score` holds it."""
+    size = capped(limit)
+    rows = trending_papers(window=window, limit=size + 1, offset=p * size)
+    if len(rows) > size:
+        link_next(request, response, page=p)
+    return [entry_payload(e, score=e.score) for e in rows[:size]]
+
+
+@router.post(
+    "/papers/index",
+    response={201: PaperDetail, **errors(*WRITE_ERRORS)},
+    auth=AUTH,
+    throttle=write_throttles(),
+    summary="Submit a paper",
+    operation_id="paper_submit",
+)
+def submit(request: HttpRequest, payload: SubmitIn) -> Status[dict[str, Any]]:
+    """Feature a paper on today's list, submitted by you. It is fetched from arXiv when it is
+    not in the catalog yet. A paper is featured once, and only within a few days of its
+    publication."""
+    try:
+        featured = paper_submit(user=request.auth, text=payload.arxivId)
+    except SubmitError as exc:
+        raise HttpError(400, str(exc)) from None
+    return Status(201, paper_detail(request, featured.paper.arxiv_id))
+
+
+@router.post(
+    "/papers/{path:arxiv_id}/upvote",
+    response={200: VoteOut, **errors(*WRITE_ERRORS)},
+    auth=AUTH,
+    throttle=write_throttles(),
+    summary="Upvote a paper",
+    operation_id="paper_upvote",
+)
+def upvote(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, Any]:
+    """Upvote the paper; upvoting twice counts once."""
+    state = vote_set(user=request.auth, paper=paper_or_404(arxiv_id), on=True)
+    return {"upvoted": state.voted, "upvotes": state.upvotes}
+
+
+@router.delete(
+    "/papers/{path:arxiv_id}/upvote",
+    response={200: VoteOut, **errors(*WRITE_ERRORS)},
+    auth=AUTH,
+    throttle=write_throttles(),
+    summary="Remove an upvote",
+    operation_id="paper_upvote_remove",
+)
+def upvote_remove(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, Any]:
+    """Take your upvote back (nothing happens if you had not upvoted)."""
+    state = vote_set(user=request.auth, paper=paper_or_404(arxiv_id), on=False)
+    return {"upvoted": state.voted, "upvotes": state.upvotes}
+
+
+@router.get(
+    "/papers/{path:arxiv_id}/comments",
+    response={200: list[Comment], **errors(404)},
+    summary="A paper's comments",
+    operation_id="comments_list",
+)
+def comments(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> list[dict[str, Any]]:
+    """The comments written here, oldest first (hidden ones are left out)."""
+    paper = paper_or_404(arxiv_id)
+    return [_comment(c, paper.arxiv_id) for c in paper_community(paper=paper).comments]
+
+
+@router.post(
+    "/papers/{path:arxiv_id}/comments",
+    response={201: Comment, **errors(*WRITE_ERRORS)},
+    auth=AUTH,
+    throttle=write_throttles(),
+    summary="Comment on a paper",
+    operation_id="comment_create",
+)
+def comment_new(
+    request: HttpRequest, payload: CommentIn, arxiv_id: str = ARXIV_ID
+) -> Status[dict[str, Any]]:
+    """Post a comment in Markdown (rendered and sanitised; at most 10,000 characters)."""
+    paper = paper_or_404(arxiv_id)
+    try:
+        comment = comment_create(user=request.auth, paper=paper, body=payload.body)
+    except CommentError as exc:
+        raise HttpError(400, str(exc)) from None
+    return Status(201, _comment(comment, paper.arxiv_id))
+
+
+COMMENT_ID = Path(..., description="The comment's number (`id` in the comment list).")
+
+
+@router.patch(
+    "/comments/{int:comment_id}",
+    response={200: Comment, **errors(*WRITE_ERRORS)},
+    auth=AUTH,
+    throttle=write_throttles(),
+    summary="Edit a comment",
+    operation_id="comment_edit",
+)
+def comment_update(request: HttpRequest, payload: CommentIn, comment_id: int = COMMENT_ID) -> Any:
+    """Replace the text of one of your comments."""
+    comment = _comment_or_404(comment_id)
+    try:
+        comment_edit(user=request.auth, comment=comment, body=payload.body)
+    except CommentError as exc:
+        raise HttpError(400, str(exc)) from None
+    return _comment(comment, comment.paper.arxiv_id)
+
+
+@router.delete(
+    "/comments/{int:comment_id}",
+    response={204: None, **errors(*WRITE_ERRORS)},
+    auth=AUTH,
+    throttle=write_throttles(),
+    summary="Delete a comment",
+    operation_id="comment_delete",
+)
+def comment_remove(request: HttpRequest, comment_id: int = COMMENT_ID) -> Status[None]:
+    """Delete one of your comments (moderators may delete any)."""
+    comment_delete(user=request.auth, comment=_comment_or_404(comment_id))
+    return Status(204, None)
+
+
+def _comment_or_404(comment_id: int) -> CommentModel:
+    comment = CommentModel.objects.select_related("paper", "author").filter(pk=comment_id).first()
+    if comment is None:
+        raise Http404(f"There is no comment {comment_id}.")
+    return comment
+
+
+def _comment(comment: CommentModel, arxiv_id: str) -> dict[str, Any]:
+    return {
+        "id": comment.pk,
+        "paperId": arxiv_id,
+        "author": comment.author.get_username(),
+        "body": comment.body,
+        "html": comment.body_html,
+        "createdAt": comment.created_at,
+        "editedAt": comment.edited_at,
+        "hidden": comment.hidden,
+    }
+

@@ -1,0 +1,94 @@
+"""The JSON API, mounted at /api/: Hugging Face's papers API shape, plus paperfeed's own
+endpoints. Every error is RFC 9457 problem details (problems.py). OpenAPI at
+/api/openapi.json, interactive docs at /api/docs. See docs/api.md."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+
+from paperfeed.api import accounts, community, papers, search
+from paperfeed.api.problems import CONTENT_TYPE, problem, validation_errors
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """\
+Papers, daily lists, trending, search and community actions of this paperfeed.
+
+Read endpoints answer in the shape of Hugging Face's papers API (`/api/daily_papers`,
+`/api/papers/{id}`, `/api/papers/search`), so `huggingface_hub.HfApi(endpoint=...)` and scripts
+written for it work unchanged. Write endpoints need your session (and the `X-CSRFToken` header)
+or a personal API token from your profile page: `Authorization: Bearer pf_...`. Errors are
+RFC 9457 `application/problem+json`. Writes and search are rate-limited per token or user and
+per address; a refused request gets 429 and `Retry-After`.
+"""
+
+
+class PaperfeedAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """Declare error bodies as application/problem+json, which is what they are."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for status, answer in operation.get("responses", {}).items():
+                    content = answer.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        answer["content"] = {CONTENT_TYPE: content["application/json"]}
+        return schema
+
+
+api = PaperfeedAPI(
+    title="paperfeed API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+# Routers with fixed paths under /papers/ first: /papers/{path:arxiv_id} takes any path, since
+# old-style ids hold a slash (hep-th/9901001).
+api.add_router("", search.router)
+api.add_router("", community.router)
+api.add_router("", accounts.router)
+api.add_router("", papers.router)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    detail, items = validation_errors(exc.errors)
+    return problem(request, 422, detail, errors=items)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc, Throttled):
+        wait = f" Try again in {max(1, round(exc.wait))} seconds." if exc.wait else ""
+        return problem(request, 429, f"Too many requests.{wait}")
+    if isinstance(exc, AuthenticationError) and str(exc) == "Unauthorized":
+        return problem(request, 401)
+    message = str(exc)
+    if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+        message = "The request body is not valid JSON; send a JSON object."
+    return problem(request, exc.status_code, message)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem(request, 404, str(exc) or None)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return problem(request, 403, str(exc) or None)
+
+
+@api.exception_handler(Exception)
+def on_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("API error on %s %s", request.method, request.path)
+    return problem(request, 500)

@@ -1,0 +1,152 @@
+"""The shapes the API answers and accepts. Field names follow Hugging Face's papers API
+(`publishedAt`, `numComments`, `submittedOnDailyBy`, ...), so that code written for it reads
+paperfeed unchanged; fields of paperfeed's own are added beside them, never instead."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Field, Schema
+
+
+class Problem(Schema):
+    """An error, as RFC 9457 problem details (`application/problem+json`)."""
+
+    type: str = Field("about:blank", description="A URI naming the kind of problem.")
+    title: str = Field(..., description="The HTTP status phrase, e.g. 'Not Found'.")
+    status: int = Field(..., description="The HTTP status code.")
+    detail: str = Field(..., description="What went wrong and what to do about it.")
+    instance: str | None = Field(None, description="The path of the request that failed.")
+    error: str = Field(..., description="The detail again, for Hugging Face's client.")
+    errors: list[FieldError] | None = Field(
+        None, description="For invalid input (422): one entry per invalid parameter or field."
+    )
+
+
+class FieldError(Schema):
+    location: str = Field(..., description="Where the value was: query, path, body, header.")
+    field: str = Field(..., description="The parameter or field name.")
+    message: str = Field(..., description="What is wrong with it.")
+
+
+Problem.model_rebuild()
+
+
+class Author(Schema):
+    name: str = Field(..., description="The author's name as written on the paper.")
+    hidden: bool = Field(False, description="Always false (kept for Hugging Face's shape).")
+
+
+class Submitter(Schema):
+    """Who put the paper on a daily list (Hugging Face's `User` shape)."""
+
+    user: str = Field(..., description="The submitter's user name.")
+    name: str = Field(..., description="The submitter's user name (older Hugging Face field).")
+    fullname: str = Field(..., description="The name shown for the submitter.")
+    avatarUrl: str = Field("", description="Always empty: paperfeed keeps no avatars.")
+    type: str = Field("user", description="Always 'user'.")
+
+
+class Paper(Schema):
+    """A paper with its community signal (the `paper` object of a daily-papers item)."""
+
+    id: str = Field(..., description="The canonical arXiv id, without version.")
+    title: str = Field(..., description="The title (LaTeX converted to Unicode).")
+    summary: str = Field(..., description="The abstract; inline math stays as $...$.")
+    authors: list[Author] = Field(..., description="The authors, in order.")
+    publishedAt: datetime | None = Field(
+        None, description="When the first version appeared on arXiv (UTC)."
+    )
+    upvotes: int = Field(..., description="Upvotes: imported from Hugging Face plus cast here.")
+    categories: list[str] = Field(..., description="arXiv categories, primary first.")
+    arxivUrl: str = Field(..., description="The paper's page on arXiv.")
+    pdfUrl: str = Field(..., description="The PDF on arXiv.")
+
+
+class PaperDetail(Paper):
+    """One paper (GET /api/papers/{arxiv_id}); Hugging Face's `PaperInfo` reads it."""
+
+    numComments: int = Field(..., description="Comments: imported plus written here.")
+    submittedOnDailyAt: datetime | None = Field(
+        None, description="When it was featured on a daily list; null if never."
+    )
+    submittedOnDailyBy: Submitter | None = Field(
+        None, description="Who featured it; null if never featured or unknown."
+    )
+    version: int = Field(..., description="The latest known arXiv version.")
+    updatedAt: datetime | None = Field(None, description="When the latest version appeared.")
+    doi: str = Field("", description="The DOI of the published version, if any.")
+    journalRef: str = Field("", description="The journal reference, if any.")
+
+
+class DailyPaper(Schema):
+    """An item of a paper list (daily papers, trending, search)."""
+
+    paper: Paper = Field(..., description="The paper.")
+    title: str = Field(..., description="The paper's title.")
+    summary: str = Field(..., description="The paper's abstract.")
+    publishedAt: datetime | None = Field(
+        None,
+        description="When the paper was featured on a daily list (midnight UTC of that day); "
+        "for a paper never featured, its arXiv publication time.",
+    )
+    submittedOnDailyAt: datetime | None = Field(
+        None, description="When the paper was featured; null if never."
+    )
+    submittedBy: Submitter | None = Field(None, description="Who featured it (older field).")
+    submittedOnDailyBy: Submitter | None = Field(None, description="Who featured it.")
+    numComments: int = Field(0, description="Comments: imported plus written here.")
+    thumbnail: str = Field("", description="Always empty: paperfeed has no thumbnails.")
+    mediaUrls: list[str] = Field(
+        default_factory=list, description="Always empty: paperfeed keeps no media."
+    )
+    score: float | None = Field(
+        None,
+        description="paperfeed: the trending score (trending lists) or relevance (search, "
+        "similar papers); null on daily lists.",
+    )
+
+
+class SubmitIn(Schema):
+    arxivId: str = Field(
+        ..., max_length=300, description="An arXiv id or URL, e.g. 2401.12345 or hep-th/9901001."
+    )
+
+
+class VoteOut(Schema):
+    upvoted: bool = Field(..., description="Whether you upvote the paper now.")
+    upvotes: int = Field(..., description="The paper's upvotes now.")
+
+
+class LibraryOut(Schema):
+    inLibrary: bool = Field(..., description="Whether the paper is in your library now.")
+
+
+class CommentIn(Schema):
+    body: str = Field(..., max_length=20_000, description="The comment, in Markdown.")
+
+
+class Comment(Schema):
+    id: int = Field(..., description="The comment's number, for editing and deleting it.")
+    paperId: str = Field(..., description="The arXiv id of the paper it is about.")
+    author: str = Field(..., description="The user name of its author.")
+    body: str = Field(..., description="The Markdown as written.")
+    html: str = Field(..., description="The Markdown rendered and sanitised.")
+    createdAt: datetime = Field(..., description="When it was posted.")
+    editedAt: datetime | None = Field(None, description="When it was last edited, if ever.")
+    hidden: bool = Field(..., description="Hidden by a moderator (only moderators see these).")
+
+
+class SavedSearchIn(Schema):
+    query: str = Field(..., max_length=5000, description="The query, in the search language.")
+    name: str = Field(
+        "", max_length=300, description="A name; the query itself when empty. Saving under a "
+        "name you already use replaces that search."
+    )  # fmt: skip
+
+
+class SavedSearch(Schema):
+    id: int = Field(..., description="The saved search's number, for deleting it.")
+    name: str = Field(..., description="Its name.")
+    query: str = Field(..., description="The query.")
+    createdAt: datetime = Field(..., description="When it was first saved.")

@@ -1,0 +1,87 @@
+"""Search and similar papers: GET /api/papers/search (Hugging Face's `list_papers(query=...)`
+plus paperfeed's modes, filters and pages) and GET /api/papers/{arxiv_id}/similar."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router
+
+from paperfeed.api.common import (
+    LIMIT_DOC,
+    MAX_PAGE,
+    PAGE_DOC,
+    capped,
+    errors,
+    link_next,
+    paper_or_404,
+)
+from paperfeed.api.papers import ARXIV_ID
+from paperfeed.api.schemas import DailyPaper
+from paperfeed.api.shapes import hit_payloads
+from paperfeed.api.throttling import search_throttles
+from paperfeed.search.selectors import papers_search, papers_similar
+
+router = Router(tags=["search"])
+
+
+@router.get(
+    "/papers/search",
+    response={200: list[DailyPaper], **errors(422, 429)},
+    throttle=search_throttles(),
+    summary="Search papers",
+    operation_id="papers_search",
+)
+def search(
+    request: HttpRequest,
+    response: HttpResponse,
+    q: str = Query(
+        "",
+        max_length=2000,
+        description="The query: words, \"quoted phrases\", -exclusions, author:Name, cat:cs.LG, "
+        "after:2024-01-01, before:2025-01-01, or an arXiv id (that paper comes first).",
+    ),
+    limit: int = Query(20, ge=1, description=LIMIT_DOC),
+    p: int = Query(0, ge=0, le=MAX_PAGE, description=PAGE_DOC),
+    mode: Literal["hybrid", "keyword", "semantic"] = Query(
+        "hybrid",
+        description="hybrid (words and meaning), keyword (words only) or semantic (meaning).",
+    ),
+    category: str = Query("", max_length=40, description="Only papers in this arXiv category."),
+    author: str = Query("", max_length=300, description="Only papers by this author."),
+    after: date | None = Query(None, description="Only papers published on or after this day."),
+    before: date | None = Query(None, description="Only papers published before this day."),
+) -> list[dict[str, Any]]:
+    """Papers matching the query, best first. Without a query, a filter alone lists the newest
+    matching papers. At most 1,000 results are reachable through pages. The `X-Search-Semantic`
+    header says whether meaning-based search covered the catalog (full, partial, unavailable)."""
+    results = papers_search(
+        q=q, mode=mode, page=p + 1, per_page=capped(limit),
+        categories=[category] if category else [], authors=[author] if author else [],
+        after=after, before=before,
+    )  # fmt: skip
+    if results.has_next:
+        link_next(request, response, page=p)
+    # Whether meaning-based search covered the catalog: full, partial (vectors still being
+    # computed) or unavailable (keyword results only, or none in semantic mode).
+    response["X-Search-Semantic"] = results.semantic
+    return hit_payloads([(hit.paper, hit.score) for hit in results.hits])
+
+
+@router.get(
+    "/papers/{path:arxiv_id}/similar",
+    response={200: list[DailyPaper], **errors(404, 422)},
+    summary="Similar papers",
+    operation_id="papers_similar",
+)
+def similar(
+    request: HttpRequest,
+    arxiv_id: str = ARXIV_ID,
+    limit: int = Query(10, ge=1, description="How many papers (at most 50)."),
+) -> list[dict[str, Any]]:
+    """The papers nearest to this one by meaning (by shared words while it has no vector)."""
+    paper = paper_or_404(arxiv_id)
+    found = papers_similar(paper=paper, limit=min(limit, 50))
+    return hit_payloads([(item.paper, item.score) for item in found])

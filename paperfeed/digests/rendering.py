@@ -1,0 +1,250 @@
+"""Emails from templates: `<name>-subject.txt`, `<name>-body.txt` and `<name>-body.html` under
+templates/digests/, the HTML with its CSS inlined (css-inline; media queries kept in a <style>
+for phones), built into a multipart/alternative message.
+
+Messages are built as bytes by hand rather than through `email.message`: both parts are
+quoted-printable (binascii's C encoder), which keeps a digest fast to build and safe for any
+mail server (7-bit, lines under 78 characters).
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from email.header import Header
+from email.utils import format_datetime, formataddr, parseaddr
+from typing import Any
+
+import css_inline
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def render_email(name: str, context: dict[str, Any]) -> RenderedEmail:
+    """The three templates of one email, rendered; the subject on one line."""
+    context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
+    subject = render_to_string(f"digests/{name}-subject.txt", context)
+    text = render_to_string(f"digests/{name}-body.txt", context)
+    html = render_to_string(f"digests/{name}-body.html", context)
+    return RenderedEmail(_SPACES.sub(" ", subject).strip(), text, INLINER.inline(html))
+
+
+def css_inline_fragment(html: str, css: str) -> str:
+    return css_inline.inline_fragment(html, css)
+
+
+def message_id(key: str) -> str:
+    """A Message-ID on the sending domain; the same key gives the same id, so that a message
+    sent again (see docs/digests.md, "Exactly once") can be recognised as a copy."""
+    return f"<{key}@{sender_domain()}>"
+
+
+def sender_address() -> str:
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "paperfeed@localhost"
+
+
+def sender_domain() -> str:
+    return sender_address().rpartition("@")[2] or "localhost"
+
+
+def mime_build(
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str,
+    msg_id: str,
+    headers: dict[str, str] | None = None,
+    date: datetime | None = None,
+) -> bytes:
+    """A multipart/alternative message (plain text first, HTML second) with CRLF line ends.
+    Refuses header values holding line breaks, so no header can be injected."""
+    boundary = f"=_pf_{secrets.token_hex(12)}"
+    fields = {
+        "From": _address_header(settings.DEFAULT_FROM_EMAIL),
+        "To": to,
+        "Subject": _encoded(subject),
+        "Date": format_datetime(date or timezone.now()),
+        "Message-ID": msg_id,
+        "MIME-Version": "1.0",
+        "Content-Type": f'multipart/alternative; boundary="{boundary}"',
+        **(headers or {}),
+    }
+    lines = []
+    for key, value in fields.items():
+        unfolded = value.replace("\r\n ", " ")  # folds made by _encoded are fine
+        if "\r" in unfolded or "\n" in unfolded:
+            raise ValueError(f"header {key} holds a line break")
+        lines.append(f"{key}: {value}")
+    head = "\r\n".join(lines).encode("ascii")
+    return b"".join(
+        [
+            head,
+            b"\r\n\r\n",
+            _part(boundary, "text/plain", text),
+            _part(boundary, "text/html", html),
+            f"--{boundary}--\r\n".encode("ascii"),
+        ]
+    )
+
+
+def _part(boundary: str, kind: str, body: str) -> bytes:
+    crlf = body.replace("\r\n", "\n").replace("\n", "\r\n")
+    encoded = binascii.b2a_qp(crlf.encode("utf-8"), istext=True)
+    if not encoded.endswith(b"\r\n"):
+        encoded += b"\r\n"
+    head = (
+        f'--{boundary}\r\nContent-Type: {kind}; charset="utf-8"\r\n'
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+    )
+    return head.encode("ascii") + encoded
+
+
+def _encoded(value: str) -> str:
+    if value.isascii() and len(value) < 900:
+        return value
+    return Header(value, "utf-8").encode(linesep="\r\n")
+
+
+def _address_header(value: str) -> str:
+    name, address = parseaddr(value)
+    return formataddr((name, address), charset="utf-8") if name else address
+
+
+# The digest: its shared part rendered once per edition, with markers where each subscriber's
+# own values go; per subscriber only the markers are replaced (and picks rendered, cached).
+MARK = "%%PF-{}%%"
+PERSONAL = ("email", "unsubscribe_url", "picks_html", "picks_text")
+SUMMARY_CHARS = 280
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9$(\\])")
+
+
+class DigestRenderer:
+    """Renders one edition for many subscribers."""
+
+    def __init__(self, edition: Any) -> None:
+        from paperfeed.papers.models import Paper
+
+        self.edition = edition
+        ids = [int(row["id"]) for rows in edition.content.values() for row in rows]
+        papers = Paper.objects.defer("title_raw", "abstract_raw", "authors_raw").in_bulk(ids)
+        sections = {
+            name: [_entry(papers[int(r["id"])], upvotes=int(r["upvotes"]))
+                   for r in rows if int(r["id"]) in papers]
+            for name, rows in edition.content.items()
+        }  # fmt: skip
+        top = sections.get("top", [])
+        lead = top[0]["paper"].title if top else ""
+        route = "daily_day" if edition.frequency == "daily" else "daily_week"
+        from django.urls import reverse
+
+        from paperfeed.lib.periods import Period
+
+        kind = "day" if edition.frequency == "daily" else "week"
+        period = Period(kind, edition.period_start, edition.period_end)
+        context = {
+            "frequency": edition.frequency,
+            "label": period.label,
+            "lead": lead if len(lead) <= 70 else lead[:67].rstrip() + "…",
+            "top": top,
+            "rising": sections.get("trending", []),
+            "period_url": reverse(route, args=[edition.slug]),
+            **{name: MARK.format(name) for name in PERSONAL},
+        }
+        self.rendered = render_email("digest", context)
+        self.css = render_to_string("digests/_style.css")
+        self._picks: dict[tuple[tuple[int, str], ...], tuple[str, str]] = {}
+
+    def render(self, *, email: str, unsubscribe_url: str, picks: list[Any]) -> RenderedEmail:
+        picks_html, picks_text = self._picks_parts(picks)
+        html_values = {
+            "email": _html_escape(email),
+            "unsubscribe_url": _html_escape(unsubscribe_url),
+            "picks_html": picks_html,
+        }
+        text_values = {"email": email, "unsubscribe_url": unsubscribe_url, "picks_text": picks_text}
+        return RenderedEmail(
+            self.rendered.subject,
+            _fill(self.rendered.text, text_values),
+            _fill(self.rendered.html, html_values),
+        )
+
+    def message(self, *, email: str, unsubscribe_url: str, picks: list[Any], msg_id: str) -> bytes:
+        rendered = self.render(email=email, unsubscribe_url=unsubscribe_url, picks=picks)
+        token = unsubscribe_url.rstrip("/").rpartition("/")[2]
+        mailto = f"mailto:{sender_address()}?subject=unsubscribe%20{token}"
+        headers = {
+            "List-Unsubscribe": f"<{unsubscribe_url}>, <{mailto}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "List-Id": f"{settings.SITE_NAME} {self.edition.frequency} digest "
+            f"<{self.edition.frequency}.digest.{sender_domain()}>",
+            "Precedence": "bulk",
+            "Auto-Submitted": "auto-generated",
+        }
+        return mime_build(to=email, subject=rendered.subject, text=rendered.text,
+                          html=rendered.html, msg_id=msg_id, headers=headers)  # fmt: skip
+
+    def _picks_parts(self, picks: list[Any]) -> tuple[str, str]:
+        if not picks:
+            return "", ""
+        key = tuple((p.paper.pk, p.reason) for p in picks)
+        parts = self._picks.get(key)
+        if parts is None:
+            context = {
+                "site_url": settings.SITE_URL,
+                "picks": [_entry(p.paper, upvotes=None, reason=p.reason) for p in picks],
+            }
+            html = css_inline_fragment(render_to_string("digests/_picks.html", context), self.css)
+            text = render_to_string("digests/_picks.txt", context)
+            parts = self._picks[key] = (html, text)
+            if len(self._picks) > 10_000:  # personal picks are rarely shared: keep memory flat
+                self._picks.clear()
+        return parts
+
+
+def _entry(paper: Any, *, upvotes: int | None, reason: str = "") -> dict[str, Any]:
+    names = paper.authors or []
+    authors = ", ".join(names[:4]) + (" et al." if len(names) > 4 else "")
+    return {"paper": paper, "upvotes": upvotes, "authors": authors, "reason": reason,
+            "summary": summary(paper.abstract)}  # fmt: skip
+
+
+def summary(abstract: str) -> str:
+    """The first sentences of an abstract, about SUMMARY_CHARS long at most."""
+    text = _SPACES.sub(" ", abstract or "").strip()
+    if len(text) <= SUMMARY_CHARS:
+        return text
+    out = ""
+    for sentence in _SENTENCE_END.split(text):
+        if out and len(out) + len(sentence) + 1 > SUMMARY_CHARS:
+            break
+        out = f"{out} {sentence}".strip()
+    if len(out) > SUMMARY_CHARS:
+        out = out[: SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    return out
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    for name, value in values.items():
+        template = template.replace(MARK.format(name), value)
+    return template
+
+
+def _html_escape(value: str) -> str:
+    from html import escape
+
+    return escape(value, quote=True)

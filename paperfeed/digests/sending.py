@@ -1,0 +1,366 @@
+"""Sending deliveries: claimed atomically, sent over one reused SMTP connection (or into the
+outbox), each recorded the moment the server has accepted it. See docs/digests.md.
+
+Exactly once. A delivery is claimed by one sender (`claimed_by`, until `lease_until`) in a
+transaction that skips rows another sender has locked, and it is marked sent by an UPDATE that
+commits right after the server's 250 reply, conditional on the claim still being ours. If a
+sender dies, the rows it had claimed but not sent go back to pending: at once when it ran on
+this host (its process is gone), else when its lease lapses. The one window left is a sender
+killed between the server accepting a message and that UPDATE committing (one statement, well
+under a millisecond): that one message is sent again on the next run, with the same Message-ID,
+which lets mail systems recognise the copy. We chose this over the alternative (marking first,
+sending second), which loses the message instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import smtplib
+import socket
+import ssl
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Min, Q
+from django.utils import timezone
+
+from paperfeed.digests.models import Delivery, Edition, Subscription
+from paperfeed.digests.outbox import outbox_write
+from paperfeed.digests.picks import PickCache, picks_for
+from paperfeed.digests.rendering import DigestRenderer, message_id, sender_address
+from paperfeed.digests.tokens import unsubscribe_token
+
+log = logging.getLogger(__name__)
+
+BATCH = 50  # deliveries claimed at once
+MESSAGES_PER_CONNECTION = 1000  # then a fresh connection, as many servers expect
+MAX_BACKOFF = 3600.0
+
+
+class TransientError(Exception):
+    """Try again later: a 4xx reply, a dropped connection, a timeout."""
+
+
+class PermanentError(Exception):
+    """The server refused this message for good (5xx): a hard bounce."""
+
+
+class SmtpTransport:
+    """One SMTP connection, opened on first use and reused for many messages."""
+
+    def __init__(self) -> None:
+        self.config = settings.EMAIL_SMTP
+        self.client: smtplib.SMTP | None = None
+        self.count = 0
+
+    def send(self, recipient: str, data: bytes, *, key: str = "") -> None:
+        try:
+            client = self._connected()
+            client.sendmail(sender_address(), [recipient], data)
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, reply = next(iter(exc.recipients.values()))
+            self._raise(code, reply)
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+            self._raise(exc.smtp_code, exc.smtp_error)
+        except smtplib.SMTPResponseException as exc:
+            self.close()
+            self._raise(exc.smtp_code, exc.smtp_error)
+        except (smtplib.SMTPException, OSError) as exc:  # dropped, refused, timed out
+            self.close()
+            raise TransientError(f"connection: {exc or type(exc).__name__}") from exc
+        self.count += 1
+        if self.count >= MESSAGES_PER_CONNECTION:
+            self.close()
+
+    def close(self) -> None:
+        client, self.client, self.count = self.client, None, 0
+        if client is not None:
+            try:
+                client.quit()
+            except (smtplib.SMTPException, OSError):
+                client.close()
+
+    def _connected(self) -> smtplib.SMTP:
+        if self.client is None:
+            c = self.config
+            if c.use_ssl:
+                context = ssl.create_default_context()
+                client: smtplib.SMTP = smtplib.SMTP_SSL(
+                    c.host, c.port, timeout=c.timeout, context=context
+                )
+            else:
+                client = smtplib.SMTP(c.host, c.port, timeout=c.timeout)
+                if c.use_tls:
+                    client.starttls(context=ssl.create_default_context())
+            if c.user:
+                client.login(c.user, c.password)
+            self.client = client
+        return self.client
+
+    def _raise(self, code: int, reply: bytes | str) -> None:
+        text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+        message = f"{code} {text}".strip()
+        if 400 <= code < 500:
+            raise TransientError(message)
+        raise PermanentError(message)
+
+
+class OutboxTransport:
+    """The embedded default: one .eml file per message, named after its Message-ID."""
+
+    def send(self, recipient: str, data: bytes, *, key: str = "") -> None:
+        try:
+            outbox_write(data, key=key)
+        except OSError as exc:
+            raise TransientError(f"outbox: {exc}") from exc
+
+    def close(self) -> None:
+        pass
+
+
+Transport = SmtpTransport | OutboxTransport
+
+
+@contextmanager
+def transport_open() -> Iterator[Transport]:
+    transport: Transport = SmtpTransport() if settings.EMAIL_SMTP else OutboxTransport()
+    try:
+        yield transport
+    finally:
+        transport.close()
+
+
+@dataclass
+class Summary:
+    sent: int = 0
+    skipped: int = 0  # unsubscribed or cut off since the edition was composed
+    failed: int = 0  # refused for good, or out of attempts
+    retried: int = 0  # transient failures, tried again later
+    errors: list[str] = field(default_factory=list)
+
+
+class Throttle:
+    """At most `rate` messages a second (0: no limit)."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.next = time.monotonic()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        now = time.monotonic()
+        if self.next > now:
+            time.sleep(self.next - now)
+        self.next = max(self.next, now) + self.interval
+
+
+def claimer_id() -> str:
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+class Sender:
+    """Sends every due delivery (of the given editions, or of all) until none is left."""
+
+    def __init__(
+        self,
+        *,
+        transport: Transport | None = None,
+        editions: list[int] | None = None,
+        progress: Callable[[Summary], None] | None = None,
+        wait: bool = True,
+    ) -> None:
+        self.transport = transport
+        self.editions = editions
+        self.progress = progress
+        self.wait = wait
+        self.me = claimer_id()
+        self.summary = Summary()
+        self.throttle = Throttle(settings.DIGEST_RATE)
+        self.lease = timedelta(seconds=settings.DIGEST_LEASE_SECONDS)
+        self.renderers: dict[int, DigestRenderer] = {}
+        self.picks = PickCache()
+
+    def run(self) -> Summary:
+        if self.transport is None:
+            with transport_open() as transport:
+                self.transport = transport
+                return self._run()
+        return self._run()
+
+    def due(self) -> int:
+        return self._mine(
+            Delivery.objects.filter(state__in=[Delivery.PENDING, Delivery.CLAIMED])
+        ).count()
+
+    def _run(self) -> Summary:
+        while True:
+            reclaim_stale()
+            ids = self._claim()
+            if ids:
+                self._send_batch(ids)
+                continue
+            pause = self._next_retry_in()
+            if pause is None or not self.wait:
+                return self.summary
+            time.sleep(min(pause, 60.0))
+
+    def _mine(self, rows):  # type: ignore[no-untyped-def]
+        return rows if self.editions is None else rows.filter(edition_id__in=self.editions)
+
+    def _claim(self) -> list[int]:
+        now = timezone.now()
+        with transaction.atomic():
+            due = self._mine(Delivery.objects.filter(state=Delivery.PENDING)).filter(
+                Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+            )
+            ids = list(
+                due.select_for_update(skip_locked=True)
+                .order_by("id")
+                .values_list("id", flat=True)[:BATCH]
+            )
+            if ids:
+                Delivery.objects.filter(id__in=ids, state=Delivery.PENDING).update(
+                    state=Delivery.CLAIMED, claimed_by=self.me, lease_until=now + self.lease
+                )
+        return ids
+
+    def _next_retry_in(self) -> float | None:
+        """Seconds until the earliest delivery waiting for a retry; None when none waits."""
+        waiting = self._mine(Delivery.objects.filter(state=Delivery.PENDING))
+        earliest = waiting.aggregate(at=Min("next_attempt_at"))["at"]
+        if earliest is None:
+            return None
+        return max((earliest - timezone.now()).total_seconds(), 0.05)
+
+    def _send_batch(self, ids: list[int]) -> None:
+        rows = (
+            Delivery.objects.filter(id__in=ids, claimed_by=self.me, state=Delivery.CLAIMED)
+            .select_related("subscription", "subscription__user")
+            .order_by("id")
+        )
+        renewed = time.monotonic()
+        for delivery in rows:
+            if time.monotonic() - renewed > self.lease.total_seconds() / 3:
+                self._renew(ids)
+                renewed = time.monotonic()
+            self._send_one(delivery)
+            if self.progress:
+                self.progress(self.summary)
+
+    def _renew(self, ids: list[int]) -> None:
+        Delivery.objects.filter(id__in=ids, claimed_by=self.me, state=Delivery.CLAIMED).update(
+            lease_until=timezone.now() + self.lease
+        )
+
+    def _send_one(self, delivery: Delivery) -> None:
+        subscription = delivery.subscription
+        if not subscription.is_active:
+            self._finish(delivery, Delivery.SKIPPED, error=f"subscription {subscription.status}")
+            self.summary.skipped += 1
+            return
+        renderer = self._renderer(delivery.edition_id)
+        msg_id = message_id(f"digest.{delivery.edition_id}.{subscription.pk}")
+        data = renderer.message(
+            email=subscription.email,
+            unsubscribe_url=_unsubscribe_url(subscription),
+            picks=picks_for(subscription=subscription, edition=renderer.edition, cache=self.picks),
+            msg_id=msg_id,
+        )
+        self.throttle.wait()
+        assert self.transport is not None
+        try:
+            self.transport.send(subscription.email, data, key=msg_id)
+        except TransientError as exc:
+            self._retry_later(delivery, str(exc))
+        except PermanentError as exc:
+            self._finish(delivery, Delivery.FAILED, error=str(exc))
+            self.summary.failed += 1
+            self.summary.errors.append(f"{subscription.email}: {exc}")
+            bounce_record(subscription=subscription, error=str(exc))
+        else:
+            self._finish(delivery, Delivery.SENT)
+            self.summary.sent += 1
+            if subscription.bounces:
+                Subscription.objects.filter(pk=subscription.pk).update(bounces=0, last_error="")
+
+    def _finish(self, delivery: Delivery, state: str, *, error: str = "") -> None:
+        now = timezone.now()
+        changed = Delivery.objects.filter(
+            pk=delivery.pk, claimed_by=self.me, state=Delivery.CLAIMED
+        ).update(state=state, sent_at=now if state == Delivery.SENT else None, error=error[:2000],
+                 attempts=F("attempts") + 1, claimed_by="", lease_until=None)  # fmt: skip
+        if not changed:  # our lease lapsed and another sender took it: it will decide
+            log.warning("delivery %s was reclaimed while this sender held it", delivery.pk)
+
+    def _retry_later(self, delivery: Delivery, error: str) -> None:
+        attempts = delivery.attempts + 1
+        if attempts >= settings.DIGEST_MAX_ATTEMPTS:
+            self._finish(delivery, Delivery.FAILED, error=f"gave up after {attempts}: {error}")
+            self.summary.failed += 1
+            self.summary.errors.append(f"{delivery.subscription.email}: {error}")
+            return
+        backoff = min(settings.DIGEST_BACKOFF_SECONDS * 2 ** (attempts - 1), MAX_BACKOFF)
+        Delivery.objects.filter(pk=delivery.pk, claimed_by=self.me).update(
+            state=Delivery.PENDING, attempts=attempts, error=error[:2000], claimed_by="",
+            lease_until=None, next_attempt_at=timezone.now() + timedelta(seconds=backoff),
+        )  # fmt: skip
+        self.summary.retried += 1
+
+    def _renderer(self, edition_id: int) -> DigestRenderer:
+        renderer = self.renderers.get(edition_id)
+        if renderer is None:
+            renderer = DigestRenderer(Edition.objects.get(pk=edition_id))
+            self.renderers[edition_id] = renderer
+        return renderer
+
+
+def bounce_record(*, subscription: Subscription, error: str) -> None:
+    """A hard bounce; after PAPERFEED_DIGEST_MAX_BOUNCES in a row the address is cut off."""
+    Subscription.objects.filter(pk=subscription.pk).update(
+        bounces=F("bounces") + 1, last_error=error[:2000]
+    )
+    Subscription.objects.filter(
+        pk=subscription.pk, bounces__gte=settings.DIGEST_MAX_BOUNCES, bounced_at__isnull=True
+    ).update(bounced_at=timezone.now())
+
+
+def reclaim_stale() -> int:
+    """Put back to pending the deliveries claimed by a sender that is gone: one on this host
+    whose process has exited, or any whose lease has lapsed."""
+    claimed = Delivery.objects.filter(state=Delivery.CLAIMED)
+    owners = set(claimed.values_list("claimed_by", flat=True).distinct())
+    dead = [owner for owner in owners if _dead_here(owner)]
+    stale = claimed.filter(Q(lease_until__lt=timezone.now()) | Q(claimed_by__in=dead))
+    return stale.update(state=Delivery.PENDING, claimed_by="", lease_until=None)
+
+
+def _dead_here(owner: str) -> bool:
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname()[:60] or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
+def _unsubscribe_url(subscription: Subscription) -> str:
+    from django.urls import reverse
+
+    path = reverse("digest_unsubscribe", args=[unsubscribe_token(subscription.pk)])
+    return f"{settings.SITE_URL}{path}"

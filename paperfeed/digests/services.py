@@ -1,0 +1,174 @@
+"""Subscribing (double opt-in), confirming, changing preferences and leaving.
+
+Every answer to a subscribe request is the same whether the address is new, waiting for
+confirmation, subscribed or gone: the person behind the address learns the rest from the
+confirmation email, nobody else learns anything.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from paperfeed.digests.models import FREQUENCIES, Subscription
+from paperfeed.digests.rendering import message_id, mime_build, render_email
+from paperfeed.digests.tokens import (
+    ConfirmRequest,
+    TokenError,
+    confirm_token,
+    confirm_token_read,
+    unsubscribe_token,
+    unsubscribe_token_read,
+)
+
+User = get_user_model()
+# One confirmation email per address per this long, however often the form is sent: the form
+# cannot be used to flood someone's inbox.
+CONFIRM_RESEND_AFTER = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class SubscribeOutcome:
+    """What happened, for logs and tests; pages show the same message whatever it says."""
+
+    subscription: Subscription
+    mailed: bool
+
+
+def subscription_request(
+    *, email: str, frequency: str, categories: str = "", user: Any = None
+) -> SubscribeOutcome:
+    """Ask `email` to confirm a subscription (a cleaned address: see forms.email_clean).
+    Nothing about an existing subscription changes until the link is followed."""
+    if frequency not in FREQUENCIES:
+        raise ValueError(f"'{frequency}' is not a frequency (use daily or weekly)")
+    now = timezone.now()
+    with transaction.atomic():
+        subscription = _get_or_create(email)
+        recent = subscription.confirm_sent_at and now - subscription.confirm_sent_at < (
+            CONFIRM_RESEND_AFTER
+        )
+        if recent:
+            return SubscribeOutcome(subscription, mailed=False)
+        if not subscription.nonce:
+            subscription.nonce = secrets.token_hex(8)
+        subscription.confirm_sent_at = now
+        subscription.save(update_fields=["nonce", "confirm_sent_at"])
+    owner = user if user is not None and user.is_authenticated else None
+    linked = owner is not None and (owner.email or "").lower() == subscription.email
+    token = confirm_token(
+        ConfirmRequest(
+            subscription.pk, subscription.nonce, frequency, categories, owner.pk if linked else None
+        )  # fmt: skip
+    )
+    confirmation_send(subscription=subscription, token=token, frequency=frequency)
+    return SubscribeOutcome(subscription, mailed=True)
+
+
+def confirmation_send(*, subscription: Subscription, token: str, frequency: str) -> None:
+    from paperfeed.digests.sending import transport_open
+
+    link = absolute(reverse("digest_confirm", args=[token]))
+    rendered = render_email(
+        "confirm",
+        {"confirm_url": link, "frequency": frequency, "email": subscription.email,
+         "already": subscription.is_active, "confirm_days": settings.DIGEST_CONFIRM_DAYS},
+    )  # fmt: skip
+    msg_id = message_id(f"confirm.{subscription.pk}.{secrets.token_hex(6)}")
+    data = mime_build(to=subscription.email, subject=rendered.subject, text=rendered.text,
+                      html=rendered.html, msg_id=msg_id)  # fmt: skip
+    with transport_open() as transport:
+        transport.send(subscription.email, data, key=msg_id)
+
+
+def subscription_confirm(*, token: str) -> Subscription:
+    """Apply a confirmation link: the subscription becomes active with the frequency and
+    categories asked for. Following a link twice is harmless; TokenError for a bad one."""
+    request = confirm_token_read(token)
+    with transaction.atomic():
+        subscription = (
+            Subscription.objects.select_for_update().filter(pk=request.subscription_id).first()
+        )
+        if subscription is None or not secrets.compare_digest(subscription.nonce, request.nonce):
+            raise TokenError("This confirmation link is no longer valid. Subscribe again.")
+        if request.frequency not in FREQUENCIES:
+            raise TokenError("This confirmation link is not valid.")
+        now = timezone.now()
+        if not subscription.is_active:
+            subscription.confirmed_at = now
+        subscription.unsubscribed_at = None
+        subscription.bounced_at = None
+        subscription.bounces = 0
+        subscription.frequency = request.frequency
+        subscription.categories = request.categories
+        if request.user_id is not None and User.objects.filter(pk=request.user_id).exists():
+            subscription.user_id = request.user_id
+        subscription.save()
+    return subscription
+
+
+def subscription_unsubscribe(*, token: str) -> Subscription:
+    """Leave at once (a link in a digest, or a one-click POST). TokenError for a bad token;
+    leaving twice is harmless. The nonce changes, voiding older confirmation links."""
+    subscription_id = unsubscribe_token_read(token)
+    subscription = Subscription.objects.filter(pk=subscription_id).first()
+    if subscription is None:
+        raise TokenError("This unsubscribe link is not valid.")
+    return subscription_leave(subscription=subscription)
+
+
+def subscription_leave(*, subscription: Subscription) -> Subscription:
+    if subscription.unsubscribed_at is None:
+        subscription.unsubscribed_at = timezone.now()
+        subscription.nonce = secrets.token_hex(8)
+        subscription.confirm_sent_at = None
+        subscription.save(update_fields=["unsubscribed_at", "nonce", "confirm_sent_at"])
+    return subscription
+
+
+def subscription_update(*, subscription: Subscription, frequency: str, categories: str) -> None:
+    """A logged-in owner changing an active subscription (their session proves who they
+    are, so no confirmation is needed)."""
+    if frequency not in FREQUENCIES:
+        raise ValueError(f"'{frequency}' is not a frequency (use daily or weekly)")
+    subscription.frequency = frequency
+    subscription.categories = categories
+    subscription.save(update_fields=["frequency", "categories"])
+
+
+def subscription_of(*, user: Any) -> Subscription | None:
+    """The subscription a logged-in user manages: linked to the account, else the one for the
+    account's address."""
+    if user is None or not user.is_authenticated:
+        return None
+    linked = Subscription.objects.filter(user=user).order_by("-id").first()
+    if linked is not None or not user.email:
+        return linked
+    return Subscription.objects.filter(email=user.email.lower()).first()
+
+
+def unsubscribe_url(subscription: Subscription) -> str:
+    return absolute(reverse("digest_unsubscribe", args=[unsubscribe_token(subscription.pk)]))
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _get_or_create(email: str) -> Subscription:
+    found = Subscription.objects.select_for_update().filter(email=email).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return Subscription.objects.create(email=email, nonce=secrets.token_hex(8))
+    except IntegrityError:  # the same address sent twice at once
+        return Subscription.objects.select_for_update().get(email=email)

@@ -1,0 +1,194 @@
+"""Reads: a reader's recommendations, for the For-you page, the API and the digests.
+
+`recommendations_for` is called for each subscriber of a digest (thousands per run), so it never
+trains unless the reader's signal changed since their model was stored, and the vectors of a
+window's papers are read once per process and shared by every reader asking for that window.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from django.db.models import Count, Max, Q
+
+from paperfeed.accounts.models import LibraryEntry
+from paperfeed.community.models import Vote
+from paperfeed.papers.models import Paper
+from paperfeed.recommend.models import Dismissal, Interest, ReaderModel
+from paperfeed.recommend.services import reader_model_current
+from paperfeed.recommend.training import TrainedModel, model_score, nearest_anchor, top_k
+from paperfeed.search.engine import engine
+from paperfeed.search.selectors import DEFERRED, paper_vectors
+
+WINDOW_CACHE_SIZE = 8
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    paper: Paper
+    score: float
+    reason: str  # one line, e.g. 'close to “Title” in your library'
+
+
+def recommendations_for(
+    *, user: Any, since: datetime, until: datetime | None = None, limit: int = 20
+) -> list[Recommendation]:
+    """The papers published in [since, until) that the reader should see first, best first;
+    never one already in their library, upvoted or dismissed. [] when the reader has given no
+    signal (no library, votes, categories or authors)."""
+    if user is None or not user.is_authenticated or limit <= 0:
+        return []
+    stored = reader_model_current(user=user)
+    if stored.kind == "empty":
+        return interest_recommendations(user=user, since=since, until=until, limit=limit)
+    ids, matrix = _window(since, until)
+    if not ids:
+        return []
+    keep = ~np.isin(np.asarray(ids), list(_seen(user)))
+    ids, matrix = [pid for pid, k in zip(ids, keep, strict=True) if k], matrix[keep]
+    if not ids:
+        return []
+    model = trained_model(stored)
+    scores = model_score(model, matrix)
+    top = top_k(scores, limit)
+    anchor, similarity = nearest_anchor(model, matrix[top])
+    papers = Paper.objects.defer(*DEFERRED).in_bulk([ids[i] for i in top])
+    reasons = _reasons(user, stored, [int(a) for a in anchor], similarity)
+    return [
+        Recommendation(paper=papers[ids[i]], score=float(scores[i]), reason=reasons[n])
+        for n, i in enumerate(top)
+        if ids[i] in papers
+    ]
+
+
+def trained_model(stored: ReaderModel) -> TrainedModel:
+    weights = np.frombuffer(bytes(stored.weights), dtype=np.float32)
+    anchors = np.frombuffer(bytes(stored.anchors), dtype=np.float16).astype(np.float32)
+    dim = len(weights) or (len(anchors) // max(1, len(stored.anchor_ids)))
+    return TrainedModel(
+        kind=stored.kind,
+        weights=weights,
+        bias=stored.bias,
+        anchors=anchors.reshape(-1, dim) if dim else anchors.reshape(0, 0),
+        mix=stored.mix,
+    )
+
+
+def _seen(user: Any) -> set[int]:
+    """Papers the reader has already dealt with: in the library, upvoted or dismissed."""
+    return (
+        set(LibraryEntry.objects.filter(user=user).values_list("paper_id", flat=True))
+        | set(Vote.objects.filter(user=user).values_list("paper_id", flat=True))
+        | set(Dismissal.objects.filter(user=user).values_list("paper_id", flat=True))
+    )
+
+
+def _reasons(
+    user: Any, stored: ReaderModel, anchors: list[int], similarity: np.ndarray
+) -> list[str]:
+    anchor_ids = [stored.anchor_ids[a] for a in anchors if a < len(stored.anchor_ids)]
+    titles = dict(Paper.objects.filter(id__in=anchor_ids).values_list("id", "title"))
+    in_library = set(
+        LibraryEntry.objects.filter(user=user, paper_id__in=anchor_ids).values_list(
+            "paper_id", flat=True
+        )
+    )
+    reasons = []
+    for a in anchors:
+        pid = stored.anchor_ids[a] if a < len(stored.anchor_ids) else None
+        title = title_short(titles.get(pid, "")) if pid is not None else ""
+        if not title:
+            reasons.append("close to the papers in your library")
+        elif pid in in_library:
+            reasons.append(f"close to “{title}” in your library")
+        else:
+            reasons.append(f"close to “{title}”, which you upvoted")
+    return reasons
+
+
+def title_short(title: str, limit: int = 80) -> str:
+    title = " ".join(title.split())
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+
+
+# The window's papers and their vectors -----------------------------------------------------
+_windows: OrderedDict[tuple, tuple[list[int], np.ndarray]] = OrderedDict()
+_windows_lock = threading.Lock()
+
+
+def _in_window(since: datetime, until: datetime | None) -> Q:
+    q = Q(published__gte=since)
+    return q & Q(published__lt=until) if until is not None else q
+
+
+def _window(since: datetime, until: datetime | None) -> tuple[list[int], np.ndarray]:
+    """The ids and vectors of the papers published in the window that have a vector. Shared by
+    every reader asking for the same window until a paper or vector arrives in it."""
+    current = engine()
+    current.vectors.refresh()
+    stamp = Paper.objects.filter(_in_window(since, until)).aggregate(n=Count("id"), last=Max("id"))
+    key = (current.model, since, until, current.vectors.version, stamp["n"], stamp["last"])
+    with _windows_lock:
+        if key in _windows:
+            _windows.move_to_end(key)
+            return _windows[key]
+    pids = list(Paper.objects.filter(_in_window(since, until)).values_list("id", flat=True))
+    found = paper_vectors(paper_ids=pids)
+    if len(found[0]) < len(pids):
+        return found  # some papers wait for their vectors: do not keep a partial window
+    with _windows_lock:
+        _windows[key] = found
+        while len(_windows) > WINDOW_CACHE_SIZE:
+            _windows.popitem(last=False)
+    return found
+
+
+# Cold start: followed categories and authors -------------------------------------------------
+def interest_recommendations(
+    *, user: Any, since: datetime, until: datetime | None = None, limit: int = 20
+) -> list[Recommendation]:
+    """For a reader with no library or votes yet: the newest papers by the authors they follow,
+    then those in the categories they picked."""
+    interests = list(Interest.objects.filter(user=user).values_list("kind", "value", "label"))
+    if not interests:
+        return []
+    authors = {v: label for kind, v, label in interests if kind == Interest.AUTHOR}
+    categories = {v for kind, v, _ in interests if kind == Interest.CATEGORY}
+    window = Paper.objects.filter(_in_window(since, until)).exclude(id__in=list(_seen(user)))
+    found: dict[int, tuple[float, str]] = {}
+    if authors:
+        rows = window.filter(authorships__author__key__in=list(authors)).values_list(
+            "id", "authorships__author__key"
+        )
+        for pid, key in rows:
+            found.setdefault(pid, (2.0, f"by {authors[key]}, whom you follow"))
+    if categories:
+        query = Q()
+        for category in categories:
+            query |= Q(categories__contains=category)
+        for pid, cats in window.filter(query).values_list("id", "categories"):
+            shared = sorted(categories.intersection(cats.split()))
+            if shared and pid not in found:
+                found[pid] = (1.0, f"new in {', '.join(shared)}, which you follow")
+    papers = Paper.objects.defer(*DEFERRED).in_bulk(list(found))
+    ranked = sorted(
+        (p for p in papers.values()),
+        key=lambda p: (-found[p.id][0], -(p.published.timestamp() if p.published else 0), -p.id),
+    )
+    return [
+        Recommendation(paper=p, score=found[p.id][0], reason=found[p.id][1]) for p in ranked[:limit]
+    ]
+
+
+def recommend_caches_clear() -> None:
+    """Forget the windows and background sample kept in this process (tests, after a rebuild)."""
+    from paperfeed.recommend.services import background_clear
+
+    with _windows_lock:
+        _windows.clear()
+    background_clear()
