@@ -15,6 +15,7 @@ import numpy as np
 from django.conf import settings
 
 from paperfeed.search.embedding import Embedder, EmbeddingError, embedder_load
+from paperfeed.search.filters import FilterColumns, filters_load, filters_stamp
 from paperfeed.search.indexing import keyword_path, model_key, vectors_root
 from paperfeed.search.keyword import KeywordIndex
 from paperfeed.search.vectors import VectorIndex
@@ -27,6 +28,7 @@ class SearchEngine:
         self._lock = threading.Lock()
         self._embedder: Embedder | None = None
         self.embedder_error: str | None = None
+        self._columns: tuple[tuple[int | None, int], FilterColumns | None] | None = None
 
     @cached_property
     def keyword(self) -> KeywordIndex:
@@ -35,6 +37,17 @@ class SearchEngine:
     @cached_property
     def vectors(self) -> VectorIndex:
         return VectorIndex(vectors_root(self.model))
+
+    def filter_columns(self) -> FilterColumns | None:
+        """The filter columns row for row with the live vector index, realigned when either
+        changes (~0.1 s at a million papers); None before `paperfeed index` wrote them."""
+        stamp = (filters_stamp(self.keyword.path), self.vectors.version)
+        cached = self._columns
+        if cached is None or cached[0] != stamp:
+            loaded = filters_load(self.keyword.path) if stamp[0] is not None else None
+            cached = (stamp, None if loaded is None else loaded.aligned(self.vectors.keys))
+            self._columns = cached
+        return cached[1]
 
     def embedder(self) -> Embedder | None:
         """The query embedder, or None when the model cannot be loaded (keyword search goes on;
@@ -94,4 +107,5 @@ def engine_warm() -> None:
     current.keyword.refresh()
     current.vectors.refresh()
     if current.vectors.count:
+        current.filter_columns()
         current.embedder()

@@ -24,7 +24,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,14 @@ from django.utils import timezone
 from paperfeed.papers.importing import state_get, state_set
 from paperfeed.papers.models import Paper
 from paperfeed.search.embedding import DEFAULT_MODEL, Embedder, paper_text
-from paperfeed.search.keyword import SCHEMA_VERSION, IndexDocument, KeywordIndex
+from paperfeed.search.filters import FilterColumns, filters_load, filters_save
+from paperfeed.search.keyword import (
+    SCHEMA_VERSION,
+    IndexDocument,
+    KeywordIndex,
+    category_terms,
+    day_number,
+)
 from paperfeed.search.models import PaperVector
 from paperfeed.search.vectors import (
     model_slug,
@@ -160,13 +167,18 @@ def _keyset(qs: QuerySet, field: str, mark: Watermark, batch: int) -> Iterator[l
 
 # 1. keyword -----------------------------------------------------------------------------------
 def keyword_sync(*, rebuild: bool = False, progress: Progress | None = None) -> tuple[int, int]:
-    """Write changed papers into the keyword index; returns (written, documents in the index)."""
+    """Write changed papers into the keyword index and its filter columns; returns (written,
+    documents in the index)."""
     kindex = KeywordIndex(keyword_path())
     state_file = kindex.path / "paperfeed-state.json"
     state = {} if rebuild else _read_state(state_file)
     # Without a watermark the index is new (or was left half-built by a kill): start it empty,
     # and no paper needs deleting before it is added.
     fresh = not state
+    columns = FilterColumns.empty() if fresh else filters_load(kindex.path)
+    if columns is None:  # an index written before filter columns existed
+        columns = _columns_of(Paper.objects.values_list("id", "categories", "published"))
+        filters_save(kindex.path, columns)
     scanned_at = timezone.now()
     mark = _watermark(state)
     fields = ("id", "title", "abstract", "authors", "categories", "published", "modified_at")
@@ -175,7 +187,8 @@ def keyword_sync(*, rebuild: bool = False, progress: Progress | None = None) -> 
     writer = kindex.writer()
     if fresh:
         writer.delete_all_documents()
-    written = uncommitted = 0
+    written = 0
+    pending: list[tuple[int, str, dt.datetime | None]] = []
     for rows in _keyset(qs, "modified_at", mark, KEYWORD_BATCH):
         for pid, title, abstract, authors, categories, published, _ in rows:
             if not fresh:  # (delete_documents_by_term does not match unsigned fields)
@@ -185,21 +198,51 @@ def keyword_sync(*, rebuild: bool = False, progress: Progress | None = None) -> 
             doc = IndexDocument(pid, title, abstract, authors, categories.split(),
                                 published.date() if published else None)  # fmt: skip
             writer.add_document(kindex.document(doc))
+            pending.append((pid, categories, published))
         written += len(rows)
-        uncommitted += len(rows)
         state = _progress_state(rows[-1], scanned_at)
-        if uncommitted >= KEYWORD_COMMIT_EVERY:
-            writer.commit()
-            _write_state(state_file, state)
-            uncommitted = 0
+        if len(pending) >= KEYWORD_COMMIT_EVERY:
+            columns = _commit(writer, kindex, columns, pending, state_file, state)
+            pending = []
         if progress:
             progress("keyword", written, total)
-    writer.commit()
+    _commit(writer, kindex, columns, pending, state_file, state)
     writer.wait_merging_threads()
-    _write_state(state_file, state)
     kindex.refresh()
     _keyword_leftovers()
     return written, kindex.num_docs()
+
+
+def _commit(
+    writer: tantivy.IndexWriter,
+    kindex: KeywordIndex,
+    columns: FilterColumns,
+    pending: list[tuple[int, str, dt.datetime | None]],
+    state_file: Path,
+    state: dict[str, Any],
+) -> FilterColumns:
+    """Commit the index, then its filter columns, then the watermark: a kill between them only
+    means the next run writes those papers again."""
+    writer.commit()
+    if pending:
+        columns = columns.updated(*_column_values(pending))
+    filters_save(kindex.path, columns)
+    _write_state(state_file, state)
+    return columns
+
+
+def _columns_of(rows: Iterable[tuple[int, str, dt.datetime | None]]) -> FilterColumns:
+    return FilterColumns.empty().updated(*_column_values(list(rows)))
+
+
+def _column_values(
+    rows: list[tuple[int, str, dt.datetime | None]],
+) -> tuple[list[int], list[int | None], list[list[str]]]:
+    return (
+        [pid for pid, _, _ in rows],
+        [day_number(published.date()) if published else None for _, _, published in rows],
+        [category_terms(categories.split()) for _, categories, _ in rows],
+    )
 
 
 def _read_state(path: Path) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -13,6 +13,7 @@ from django.conf import settings
 from paperfeed.papers.models import Paper
 from paperfeed.search.engine import SearchEngine, engine
 from paperfeed.search.hybrid import rrf_fuse, zscore_fuse
+from paperfeed.search.keyword import day_number
 from paperfeed.search.models import PaperVector
 from paperfeed.search.query import ParsedQuery, query_parse
 from paperfeed.search.snippets import Piece, query_stems, snippet
@@ -21,14 +22,25 @@ from paperfeed.search.vectors import EXPANSION_SEARCH
 MODES = ("hybrid", "keyword", "semantic")
 # Each list hands its top FUSION_DEPTH papers to the fusion (more for deep pages).
 FUSION_DEPTH = 100
+
+
 # A filtered semantic search either scans the matching papers exactly or over-fetches from the
 # graph and keeps the candidates that pass, whichever costs less. Costs in microseconds, measured
-# at 1M papers on 2 cores (bench/search.py): the graph visits ~ef nodes at ~7 us each, and each
-# candidate is checked against the filter (~1 us); an exact scan collects the matching ids from
-# tantivy (~0.8 us each) and scores them with a SIMD kernel (~0.45 us each).
-GRAPH_COST_PER_NODE = 7.0
-CHECK_COST_PER_CANDIDATE = 1.0
-EXACT_COST_PER_PAPER = 1.25
+# at 1M papers on 2 cores (bench/search.py): the graph visits ~ef nodes at ~7 us each. Through
+# the filter columns (categories and dates), checking a candidate is free and an exact scan
+# gathers and scores each matching vector in ~0.45 us. Through tantivy (authors, phrases,
+# exclusions), each candidate check costs ~5 us and listing the matching ids ~0.8 us each.
+@dataclass(frozen=True)
+class Costs:
+    exact: float  # per matching paper
+    check: float  # per graph candidate
+
+    def graph(self, fetch: int) -> float:
+        return 7.0 * max(EXPANSION_SEARCH, fetch) + self.check * fetch
+
+
+COLUMN_COSTS = Costs(exact=0.45, check=0.05)
+TANTIVY_COSTS = Costs(exact=1.25, check=5.0)
 OVERFETCH_CAP = 20_000
 MAX_RESULTS = 1_000  # deepest result a page may reach
 DEFERRED = ("title_raw", "abstract_raw", "authors_raw", "versions", "comments", "journal_ref")
@@ -170,14 +182,63 @@ def _semantic(
     constraint = current.keyword.constraint_query(parsed)
     if constraint is None:
         return current.vectors.search(query, k)
+    mask = _column_mask(current, parsed)
+    if mask is not None:  # categories and dates only: numpy columns answer them
+        rows = np.flatnonzero(mask)
+
+        def passing(pids: list[int]) -> set[int]:
+            found = current.vectors.rows_of(pids)
+            ok = (found >= 0) & mask[np.maximum(found, 0)]
+            return {pid for pid, good in zip(pids, ok, strict=True) if good}
+
+        def exact_rows() -> list[tuple[int, float]]:
+            return current.vectors.search_rows(query, rows, k)
+
+        return _filtered(current, query, k, len(rows), passing, exact_rows, COLUMN_COSTS)
     matching = current.keyword.count(constraint)
+
+    def exact() -> list[tuple[int, float]]:
+        pids = current.keyword.matching_pids(constraint, limit=matching)
+        return current.vectors.search_among(query, np.asarray(pids, dtype=np.uint64), k)
+
+    return _filtered(current, query, k, matching,
+                     lambda pids: current.keyword.keep_matching(pids, constraint), exact,
+                     TANTIVY_COSTS)  # fmt: skip
+
+
+def _column_mask(current: SearchEngine, parsed: ParsedQuery) -> np.ndarray | None:
+    """Which vector rows pass the query's filters, when its constraints are categories and
+    dates only and the columns are there; None sends the search through tantivy."""
+    if parsed.authors or parsed.phrases or parsed.excluded:
+        return None
+    columns = current.filter_columns()
+    if columns is None or len(columns) != current.vectors.count:
+        return None
+    return columns.mask(
+        categories=parsed.categories,
+        after=day_number(parsed.after) if parsed.after else None,
+        before=day_number(parsed.before) if parsed.before else None,
+    )
+
+
+def _filtered(
+    current: SearchEngine,
+    query: np.ndarray,
+    k: int,
+    matching: int,
+    passing: Callable[[list[int]], set[int]],
+    exact: Callable[[], list[tuple[int, float]]],
+    costs: Costs,
+) -> list[tuple[int, float]]:
+    """The k nearest papers among `matching` that pass a filter: over-fetch from the graph and
+    keep those that pass, or scan the matching papers exactly, whichever costs less."""
     if matching == 0:
         return []
-    fetch = _overfetch(matching, current.vectors.count, k) if current.vectors.graph else None
+    fetch = _overfetch(matching, current.vectors.count, k, costs) if current.vectors.graph else None
     while fetch is not None:
         candidates = current.vectors.search(query, fetch)
-        passing = current.keyword.keep_matching([pid for pid, _ in candidates], constraint)
-        kept = [(pid, s) for pid, s in candidates if pid in passing]
+        passed = passing([pid for pid, _ in candidates])
+        kept = [(pid, s) for pid, s in candidates if pid in passed]
         if len(kept) >= k or len(candidates) < fetch:
             return kept[:k]
         # Fewer passed than the filter's share predicted: a query's neighbours cluster in some
@@ -186,26 +247,21 @@ def _semantic(
         # scan costs more keeps the best of the candidates that passed, fewer than k.
         wanted = max(2 * fetch, int(2 * k * len(candidates) / max(1, len(kept))))
         following = min(wanted, OVERFETCH_CAP)
-        if EXACT_COST_PER_PAPER * matching <= _graph_cost(following):
+        if costs.exact * matching <= costs.graph(following):
             break
         if following <= fetch:
             return kept
         fetch = following
-    pids = current.keyword.matching_pids(constraint, limit=matching)
-    return current.vectors.search_among(query, np.asarray(pids, dtype=np.uint64), k)
+    return exact()
 
 
-def _graph_cost(fetch: int) -> float:
-    return GRAPH_COST_PER_NODE * max(EXPANSION_SEARCH, fetch) + CHECK_COST_PER_CANDIDATE * fetch
-
-
-def _overfetch(matching: int, total: int, k: int) -> int | None:
+def _overfetch(matching: int, total: int, k: int, costs: Costs) -> int | None:
     """How many graph candidates to fetch so that about k pass a filter that `matching` of the
     `total` papers pass; None when an exact scan of the matching papers is cheaper."""
     if not total:
         return None
     fetch = min(OVERFETCH_CAP, max(2 * k, int(2 * k * total / matching)))
-    if EXACT_COST_PER_PAPER * matching <= _graph_cost(fetch):
+    if costs.exact * matching <= costs.graph(fetch):
         return None
     return fetch
 

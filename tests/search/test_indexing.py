@@ -30,8 +30,10 @@ from paperfeed.lib.snapshot import read_snapshot
 from paperfeed.papers.ingest import paper_upsert, papers_upsert_batch
 from paperfeed.papers.models import Paper
 from paperfeed.search.embedding import DEFAULT_MODEL, paper_text
+from paperfeed.search.engine import engine
 from paperfeed.search.indexing import text_hash, vectors_store
 from paperfeed.search.models import PaperVector
+from paperfeed.search.query import query_parse
 from paperfeed.search.selectors import papers_search, papers_similar
 from tests.support import SHARED_DATA
 
@@ -106,8 +108,9 @@ def test_filters_hold_in_every_mode(catalog: list[Paper], mode: str) -> None:
     assert {h.paper.arxiv_id for h in every} == expected
 
 
+@pytest.mark.parametrize("through", ["columns", "tantivy"])
 def test_a_filtered_semantic_search_finds_the_same_over_the_graph_or_exactly(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, through: str
 ) -> None:
     from paperfeed.search import selectors, vectors
 
@@ -115,15 +118,20 @@ def test_a_filtered_semantic_search_finds_the_same_over_the_graph_or_exactly(
     papers = store(sample(400))
     reference_vectors(papers)
     index("--no-embed")
-    query = "learning to walk and grasp cat:cs.RO"
+    robotics = [p for p in papers if "cs.RO" in p.categories.split()]
+    # Categories and dates go through the filter columns; a phrase needs tantivy.
+    query = "learning to walk and grasp cat:cs.RO" + (' "robot"' if through == "tantivy" else "")
+    costs = "COLUMN_COSTS" if through == "columns" else "TANTIVY_COSTS"
+    mask = selectors._column_mask(engine(), query_parse(query))
+    assert (mask is not None) == (through == "columns")
     found = {}
     for plan, exact_cost in (("graph", 1e9), ("exact", 0.0)):
-        monkeypatch.setattr(selectors, "EXACT_COST_PER_PAPER", exact_cost)
+        monkeypatch.setattr(selectors, costs, selectors.Costs(exact=exact_cost, check=0.0))
         hits = papers_search(q=query, mode="semantic", per_page=10).hits
         assert hits and all("cs.RO" in h.paper.categories.split() for h in hits)
         found[plan] = [h.paper.arxiv_id for h in hits]
-    robotics = [p for p in papers if "cs.RO" in p.categories.split()]
-    assert len(found["exact"]) == min(10, len(robotics))
+    if through == "columns":
+        assert len(found["exact"]) == min(10, len(robotics))
     assert found["graph"] == found["exact"]
 
 
