@@ -57,10 +57,13 @@ class FilterColumns:
                     names.append(term)
         words = max(1, -(-len(names) // 64))
         new_bits = np.zeros((words, len(pids)), dtype=np.uint64)
-        for column, term_list in enumerate(term_lists):
-            for term in term_list:
-                bit = position[term]
-                new_bits[bit // 64, column] |= np.uint64(1) << np.uint64(bit % 64)
+        columns = np.repeat(np.arange(len(term_lists)), [len(t) for t in term_lists])
+        bits = np.fromiter((position[t] for ts in term_lists for t in ts), np.int64, len(columns))
+        np.bitwise_or.at(
+            new_bits,
+            (bits // 64, columns),
+            np.left_shift(np.uint64(1), (bits % 64).astype(np.uint64)),
+        )
         new_keys = np.asarray(pids, dtype=np.uint64)
         new_days = np.asarray([NO_DAY if d is None else d for d in days], dtype=np.int32)
         keep = ~np.isin(self.keys, new_keys)
