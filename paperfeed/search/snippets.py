@@ -8,6 +8,7 @@ each piece and wrap the matched ones in <mark>, so no HTML is ever built from pa
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -52,7 +53,9 @@ def snippet(text: str, stems: frozenset[str], *, max_chars: int = 320) -> list[P
 def _candidates(stems: frozenset[str]) -> re.Pattern[str] | None:
     """The words that begin like a query stem (stems are nearly always prefixes of their words):
     one regular-expression scan finds them, and only they are stemmed."""
-    heads = sorted({stem[:2] for stem in stems if stem})
+    # Stemming rewrites only a word's end ("study" -> "studi"), so all but a stem's last letter
+    # begin the word; four letters at most keep the pattern short.
+    heads = sorted({stem[: max(2, min(4, len(stem) - 1))] for stem in stems if stem})
     if not heads:
         return None
     return re.compile(r"\b(?:" + "|".join(map(re.escape, heads)) + r")\w*", re.IGNORECASE)
@@ -67,10 +70,12 @@ def _stem(word: str) -> str:
 def _window(text: str, hits: list[tuple[int, int]], max_chars: int) -> tuple[int, int]:
     if len(text) <= max_chars:
         return 0, len(text)
+    starts = [a for a, _ in hits]  # sorted, and the matches do not overlap
+    ends = [b for _, b in hits]
     best_start, best_count = 0, -1
-    for a, _ in hits:  # a window starting a little before each match: keep the one with most
+    for a in starts:  # a window starting a little before each match: keep the one with most
         begin = max(0, a - 60)
-        count = sum(1 for x, y in hits if begin <= x and y <= begin + max_chars)
+        count = bisect_right(ends, begin + max_chars) - bisect_left(starts, begin)
         if count > best_count:
             best_start, best_count = begin, count
     start = _word_boundary(text, best_start)
