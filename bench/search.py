@@ -252,12 +252,12 @@ def measure(queries: int, as_json: bool) -> None:
         encode.append(time.perf_counter() - t0)
     print(f"{'(encode)':<10} {percentile(encode, 50):8.2f} {'':>8} {percentile(encode, 99):8.2f}")
     results["memory_mb"] = memory_mb()  # before the brute-force baseline reads every vector
-    results["ann"] = ann_recall(current, texts[:100])
     print(f"\nsearch process memory: peak RSS {results['memory_mb']['peak_rss']:,.0f} MB "
           f"(anonymous {results['memory_mb']['anon']:,.0f} MB, "
           f"file-backed {results['memory_mb']['file']:,.0f} MB)")  # fmt: skip
     print("resident index files (MB): " + ", ".join(
         f"{kind} {mb:,.0f}" for kind, mb in results["memory_mb"]["files"].items()))  # fmt: skip
+    results["ann"] = ann_recall(current, texts[:100])
     if as_json:
         print(json.dumps(results))
 

@@ -48,6 +48,7 @@ from paperfeed.search.keyword import (
     day_number,
 )
 from paperfeed.search.models import PaperVector
+from paperfeed.search.query import category_canonical
 from paperfeed.search.vectors import (
     model_slug,
     vectors_publish,
@@ -241,8 +242,14 @@ def _column_values(
     return (
         [pid for pid, _, _ in rows],
         [day_number(published.date()) if published else None for _, _, published in rows],
-        [category_terms(categories.split()) for _, categories, _ in rows],
+        [_filterable(categories) for _, categories, _ in rows],
     )
+
+
+def _filterable(categories: str) -> list[str]:
+    """The category terms a query can name (`cat:` accepts only arXiv's categories and archives):
+    a catalog's stray tokens (MSC or ACM classes in the categories field) get no column."""
+    return [t for t in category_terms(categories.split()) if category_canonical(t) == t]
 
 
 def _read_state(path: Path) -> dict[str, Any]:

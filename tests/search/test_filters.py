@@ -115,3 +115,9 @@ def test_an_index_without_columns_gets_them_on_the_next_run(tmp_path: Path) -> N
     call_command("index", "--no-embed", stdout=io.StringIO(), stderr=io.StringIO())
     columns = filters_load(keyword_path())
     assert columns is not None and len(columns) == 50
+
+
+def test_only_categories_a_query_can_name_get_a_column() -> None:
+    from paperfeed.search.indexing import _filterable
+
+    assert _filterable("cs.LG 68T05, I.2.6; stat.ML learning") == ["cs.LG", "cs", "stat.ML", "stat"]

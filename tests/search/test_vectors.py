@@ -59,6 +59,10 @@ def test_the_graph_finds_what_exact_search_finds(tmp_path: Path, real_vectors: n
     # The quick search (similar papers) is a second view of the same graph, with a smaller ef.
     assert index._quick is not None and index._quick.expansion_search < index.graph.expansion_search
     assert np.mean(quick_recall) >= 0.9
+    # Lookups read the graph's own copy of the vectors: the same values as the flat copy.
+    found, matrix = index.lookup([3, 999_999, 4000])
+    assert list(found) == [3, 4000]
+    assert np.array_equal(matrix, real_vectors[[2, 3999]].astype(np.float32))
 
 
 def test_search_among_a_subset_is_exact(tmp_path: Path, real_vectors: np.ndarray) -> None:
