@@ -148,6 +148,9 @@ class Embedder:
     dim: int
     backend: str
     batch_size: int = 32
+    # Papers `paperfeed index` hands over per call at least: a GPU needs thousands at once to
+    # keep its tokenizer threads and transfers overlapped (the setting may ask for more).
+    papers_per_call: int = 0
 
     def encode_documents(
         self,
@@ -275,6 +278,7 @@ class TorchEmbedder(Embedder):
         self.backend = f"torch-{'cuda' if self.cuda else 'cpu'}"
         # A GPU wants big batches; the CPU gains nothing past 64.
         self.batch_size = 256 if self.cuda else 64
+        self.papers_per_call = 8_192 if self.cuda else 0
         self._tokenizer = self._fast_tokenizer() if source.mean_pooling else None
         self._pool = ThreadPoolExecutor(2, thread_name_prefix="paperfeed-tokenize")
 

@@ -89,7 +89,9 @@ class Command(BaseCommand):
                 failure = f"embeddings not updated: {exc}"
             else:
                 model = embedder.model_name
-                batch = options["batch_size"] or settings.EMBEDDING_BATCH_SIZE
+                batch = options["batch_size"] or max(
+                    settings.EMBEDDING_BATCH_SIZE, embedder.papers_per_call
+                )
                 done, same = embeddings_update(
                     embedder=embedder, batch_size=batch, progress=progress
                 )
