@@ -15,20 +15,24 @@ The vectors are the model's shipped vectors of all 74,728 papers (no CPU embeddi
 split in two halves by a hash of their name: `--grid` tunes the learned model's parameters on the
 "tune" half and the figures are reported for both halves, the "check" half untouched by tuning.
 Then recommendations are built for 10,000 readers (the simulated ones, cycled), timed: train
-each model and rank all candidates for it.
+each model and rank, for each, a week of papers (a weekly digest, the page's default window) and
+then all the candidates. `--logistic N` also scores scikit-learn's logistic regression per
+reader on N readers of the tune half, for comparison.
 
     python bench/recommend.py [--cutoff 2026-03-01] [--readers N] [--grid] [--timing 10000]
-                              [--json]
+                              [--logistic N] [--json]
 
 With --json the last line is {"newest": {"recall@50": ..., "ndcg@50": ...}, "categories": ...,
 "neighbours": ..., "learned": ...}, averaged over all readers. Targets: learned above every
 baseline, and at least 10% (relative) above neighbours in recall@50; 10,000 readers in under
-60 s on 2 cores. About 1 minute without --grid.
+60 s on 2 cores. `--readers 1000 --timing 1000` takes about a minute; the full run with --grid
+took 25 minutes on the 2-core machine while it was shared (load average 7-8).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import gzip
 import hashlib
 import json
@@ -60,7 +64,7 @@ from paperfeed.recommend.training import (  # noqa: E402
 
 K = 50
 BLOCK = 64  # readers scored together
-BACKGROUND = 2000  # as PAPERFEED_RECOMMEND_BACKGROUND
+BACKGROUND = 5000  # as PAPERFEED_RECOMMEND_BACKGROUND
 RECENT = 50_000  # the background is drawn from the most recent papers, as the site does
 METHODS = ("newest", "categories", "neighbours", "learned")
 
@@ -135,7 +139,8 @@ class Ranker:
         before = np.flatnonzero(corpus.days < cutoff)
         rng = np.random.default_rng(0)
         recent = before[np.argsort(corpus.days[before], kind="stable")][-RECENT:]
-        self.background = background_fit(corpus.vectors[rng.choice(recent, BACKGROUND, False)])
+        self.sample = corpus.vectors[rng.choice(recent, BACKGROUND, replace=False)]
+        self.background = background_fit(self.sample)
         cats = sorted({c for r in self.candidates for c in corpus.categories[r]})
         self.cat_index = {c: i for i, c in enumerate(cats)}
         self.cat_matrix = np.zeros((len(self.candidates), len(cats)), dtype=np.float32)
@@ -145,8 +150,9 @@ class Ranker:
 
     def train(self, readers: list[Reader], params: Params) -> list[TrainedModel]:
         return [
-            model_train(positives=self.corpus.vectors[r.library], background=self.background,
-                        params=params)  # fmt: skip
+            model_train(
+                positives=self.corpus.vectors[r.library], background=self.background, params=params
+            )  # fmt: skip
             for r in readers
         ]
 
@@ -182,46 +188,75 @@ def evaluate(ranker: Ranker, readers: list[Reader], method: str, params: Params)
     return out
 
 
+def logistic(ranker: Ranker, readers: list[Reader], params: Params) -> None:
+    """The alternative the issue suggests, for comparison: scikit-learn's logistic regression per
+    reader (balanced classes, 1,000 background negatives), alone and mixed like the model."""
+    from sklearn.linear_model import LogisticRegression
+
+    negatives = ranker.sample[:1000]
+    for c in (1.0, 3.0, 10.0):
+        started, models = time.perf_counter(), []
+        for reader in readers:
+            positives = ranker.corpus.vectors[reader.library]
+            model = model_train(positives=positives, background=ranker.background, params=params)
+            if model.kind == "learned":
+                x = np.vstack([positives, negatives])
+                y = np.r_[np.ones(len(positives)), np.zeros(len(negatives))]
+                fit = LogisticRegression(C=c, class_weight="balanced", max_iter=300).fit(x, y)
+                model.weights = fit.coef_[0].astype(np.float32)
+            models.append(model)
+        seconds = (time.perf_counter() - started) / len(readers)
+        for mix in (1.0, params.mix):
+            for m in models:
+                m.mix = mix if m.kind == "learned" else 0.0
+            scores = np.concatenate([models_score(models[i : i + BLOCK], ranker.matrix)
+                                     for i in range(0, len(models), BLOCK)])  # fmt: skip
+            recall = _recall(ranker, readers, scores)
+            print(f"  logistic regression C {c:<4} mix {mix:<3} recall@50 {recall:.4f} "
+                  f"({seconds * 1000:.0f} ms per reader to train)")  # fmt: skip
+
+
+def _recall(ranker: Ranker, readers: list[Reader], scores: np.ndarray) -> float:
+    found = []
+    for row, reader in zip(scores, readers, strict=True):
+        wanted = {ranker.position[r] for r in reader.wanted}
+        found.append(len(wanted.intersection(top_k(row, K).tolist())) / len(wanted))
+    return float(np.mean(found))
+
+
 def grid(ranker: Ranker, readers: list[Reader]) -> Params:
     """The best parameters by recall@50 on these readers (the tune half)."""
     best, best_recall = DEFAULT, -1.0
     print("\ngrid on the tune half (recall@50, nDCG@50):")
-    for shrinkage in (0.003, 0.01, 0.03):
-        for mix in (0.2, 0.3, 0.4, 0.5, 0.7):
+    for shrinkage in (0.0003, 0.001, 0.003, 0.01):
+        for mix in (0.2, 0.3, 0.4, 0.5):
             params = replace(DEFAULT, shrinkage=shrinkage, mix=mix)
-            ranker.background = background_fit(ranker_sample(ranker), params)
+            ranker.background = background_fit(ranker.sample, params)
             recall, ndcg = evaluate(ranker, readers, "learned", params).mean(axis=0)
             print(f"  shrinkage {shrinkage:<6} mix {mix:<4} {recall:.4f} {ndcg:.4f}")
             if recall > best_recall:
                 best, best_recall = params, recall
-    ranker.background = background_fit(ranker_sample(ranker), best)
+    ranker.background = background_fit(ranker.sample, best)
     return best
 
 
-_sample: dict[int, np.ndarray] = {}
-
-
-def ranker_sample(ranker: Ranker) -> np.ndarray:
-    """The background sample the ranker was built with (drawn again with the same seed)."""
-    corpus = ranker.corpus
-    if id(ranker) not in _sample:
-        before = np.flatnonzero(corpus.days < corpus.days[ranker.candidates].min())
-        rng = np.random.default_rng(0)
-        recent = before[np.argsort(corpus.days[before], kind="stable")][-RECENT:]
-        _sample[id(ranker)] = corpus.vectors[rng.choice(recent, BACKGROUND, False)]
-    return _sample[id(ranker)]
-
-
-def timing(ranker: Ranker, readers: list[Reader], count: int, params: Params) -> float:
-    """Seconds to train `count` readers' models and rank every candidate for each."""
+def timing(
+    ranker: Ranker, readers: list[Reader], count: int, params: Params, candidates: np.ndarray
+) -> float:
+    """Seconds to train `count` readers' models and rank the candidates (rows) for each."""
+    matrix = np.ascontiguousarray(ranker.corpus.vectors[candidates])
     cycle = [readers[i % len(readers)] for i in range(count)]
     started = time.perf_counter()
     for start in range(0, count, BLOCK):
         block = cycle[start : start + BLOCK]
-        scores = models_score(ranker.train(block, params), ranker.matrix)
+        scores = models_score(ranker.train(block, params), matrix)
         for row in scores:
             top_k(row, K)
     return time.perf_counter() - started
+
+
+def _plus_days(day: str, days: int) -> str:
+    return (dt.date.fromisoformat(day) + dt.timedelta(days=days)).isoformat()
 
 
 def table(rows: Iterable[tuple[str, dict[str, np.ndarray]]]) -> None:
@@ -240,6 +275,12 @@ def main() -> None:
     parser.add_argument("--readers", type=int, default=0, help="only the first N (0: all)")
     parser.add_argument("--grid", action="store_true", help="tune on the tune half first")
     parser.add_argument("--timing", type=int, default=10_000, help="readers to time (0: skip)")
+    parser.add_argument(
+        "--logistic",
+        type=int,
+        default=0,
+        help="also try logistic regression on N readers of the tune half",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
@@ -259,6 +300,13 @@ def main() -> None:
 
     params = grid(ranker, halves["tune"]) if args.grid else DEFAULT
     print(f"\nlearned: {params}")
+    if args.logistic:
+        print(f"\non {args.logistic} readers of the tune half:")
+        some = halves["tune"][: args.logistic]
+        for mix in (1.0, params.mix):
+            recall = evaluate(ranker, some, "learned", replace(params, mix=mix))[:, 0].mean()
+            print(f"  discriminant (this model)    mix {mix:<3} recall@50 {recall:.4f}")
+        logistic(ranker, some, params)
     results: dict[str, dict[str, np.ndarray]] = {}
     for method in METHODS:
         results[method] = {h: evaluate(ranker, rs, method, params) for h, rs in halves.items()}
@@ -273,12 +321,15 @@ def main() -> None:
     gain = summary["learned"]["recall@50"] / max(summary["neighbours"]["recall@50"], 1e-9) - 1
     print(f"\nlearned against neighbours: {gain:+.1%} recall@50 (target +10%)")
     if args.timing:
-        load_before = os.getloadavg()[0]
-        seconds = timing(ranker, readers, args.timing, params)
-        print(f"{args.timing:,} readers: models trained and {len(ranker.candidates):,} papers "
-              f"ranked for each in {seconds:.1f} s (target < 60 s; load average "
-              f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after, "
-              f"{os.cpu_count()} cores)")  # fmt: skip
+        # A week of papers (what a weekly digest or the page's default window ranks), then the
+        # whole evaluation pool (four months here; about one month of the full arXiv).
+        first = ranker.candidates[corpus.days[ranker.candidates] < _plus_days(args.cutoff, 7)]
+        for label, rows in (("a week's", first), ("all", ranker.candidates)):
+            load_before = os.getloadavg()[0]
+            seconds = timing(ranker, readers, args.timing, params, rows)
+            print(f"{args.timing:,} readers, {label} {len(rows):,} papers ranked for each: "
+                  f"{seconds:.1f} s (target < 60 s; load average {load_before:.1f} before, "
+                  f"{os.getloadavg()[0]:.1f} after, {os.cpu_count()} cores)")  # fmt: skip
     if args.json:
         print(json.dumps(summary))
 

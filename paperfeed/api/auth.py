@@ -38,8 +38,10 @@ class SessionAuth(APIKeyCookie):
     cookie's value in an `X-CSRFToken` header)."""
 
     param_name = settings.SESSION_COOKIE_NAME
-    openapi_description = "The website's session cookie; POST, PUT, PATCH and DELETE also need "
-    "the X-CSRFToken header."
+    openapi_description = (
+        "The website's session cookie; POST, PUT, PATCH and DELETE also need the X-CSRFToken "
+        "header."
+    )
 
     def _get_key(self, request: HttpRequest) -> str | None:
         return request.COOKIES.get(self.param_name)

@@ -21,7 +21,7 @@ MAX_PAGE = 10_000  # `p` beyond this is refused (422) rather than sent to the da
 
 LIMIT_DOC = f"Items per page (at most {MAX_LIMIT}; a larger value is read as {MAX_LIMIT})."
 PAGE_DOC = (
-    "Page number, from 0. A `Link: <...>; rel=\"next\"` header points to the next page when "
+    'Page number, from 0. A `Link: <...>; rel="next"` header points to the next page when '
     "there is one."
 )
 

@@ -26,8 +26,12 @@ from paperfeed.api.schemas import Comment, CommentIn, DailyPaper, PaperDetail, S
 from paperfeed.api.shapes import entry_payload
 from paperfeed.api.throttling import write_throttles
 from paperfeed.community.models import Comment as CommentModel
-from paperfeed.community.selectors import daily_papers, featured_latest_day, paper_community
-from paperfeed.community.selectors import trending as trending_papers
+from paperfeed.community.selectors import (
+    daily_papers,
+    featured_latest_day,
+    paper_community,
+    trending_current,
+)
 from paperfeed.community.services import (
     CommentError,
     SubmitError,
@@ -63,8 +67,9 @@ def daily(
         description="publishedAt: the latest featured day first, each day by upvotes; "
         "votes: most upvotes first; trending: highest trending score first.",
     ),
-    submitter: str | None = Query(None, max_length=200, description="Only papers featured by "
-                                  "this user name."),  # fmt: skip
+    submitter: str | None = Query(
+        None, max_length=200, description="Only papers featured by this user name."
+    ),  # fmt: skip
 ) -> list[dict[str, Any]]:
     """The papers featured on a day, an ISO week or a month (at most one of `date`, `week`,
     `month`); without one, the latest day that has featured papers."""
@@ -111,8 +116,11 @@ def trending(
     """Featured papers ranked by their time-decayed score of upvotes and comments
     (docs/trending.md); `score` holds it."""
     size = capped(limit)
-    rows = trending_papers(window=window, limit=size + 1, offset=p * size)
-    if len(rows) > size:
+    found = trending_current(window=window, limit=size + 1, offset=p * size)
+    rows = found.entries
+    if found.as_of is not None:  # an empty window: ranked as of the latest featured day
+        response["X-Trending-As-Of"] = found.as_of.isoformat()
+    elif len(rows) > size:
         link_next(request, response, page=p)
     return [entry_payload(e, score=e.score) for e in rows[:size]]
 
@@ -249,4 +257,3 @@ def _comment(comment: CommentModel, arxiv_id: str) -> dict[str, Any]:
         "editedAt": comment.edited_at,
         "hidden": comment.hidden,
     }
-

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
-from paperfeed.api import accounts, community, papers, search
+from paperfeed.api import accounts, community, papers, recommend, search
 from paperfeed.api.problems import CONTENT_TYPE, problem, validation_errors
 
 logger = logging.getLogger(__name__)
@@ -56,6 +56,7 @@ api = PaperfeedAPI(
 api.add_router("", search.router)
 api.add_router("", community.router)
 api.add_router("", accounts.router)
+api.add_router("", recommend.router)
 api.add_router("", papers.router)
 
 

@@ -25,6 +25,8 @@ from paperfeed.api.throttling import search_throttles
 from paperfeed.search.selectors import papers_search, papers_similar
 
 router = Router(tags=["search"])
+AFTER = Query(None, description="Only papers published on or after this day (YYYY-MM-DD).")
+BEFORE = Query(None, description="Only papers published on or before this day (YYYY-MM-DD).")
 
 
 @router.get(
@@ -40,7 +42,7 @@ def search(
     q: str = Query(
         "",
         max_length=2000,
-        description="The query: words, \"quoted phrases\", -exclusions, author:Name, cat:cs.LG, "
+        description='The query: words, "quoted phrases", -exclusions, author:Name, cat:cs.LG, '
         "after:2024-01-01, before:2025-01-01, or an arXiv id (that paper comes first).",
     ),
     limit: int = Query(20, ge=1, description=LIMIT_DOC),
@@ -51,8 +53,8 @@ def search(
     ),
     category: str = Query("", max_length=40, description="Only papers in this arXiv category."),
     author: str = Query("", max_length=300, description="Only papers by this author."),
-    after: date | None = Query(None, description="Only papers published on or after this day."),
-    before: date | None = Query(None, description="Only papers published before this day."),
+    after: date | None = AFTER,
+    before: date | None = BEFORE,
 ) -> list[dict[str, Any]]:
     """Papers matching the query, best first. Without a query, a filter alone lists the newest
     matching papers. At most 1,000 results are reachable through pages. The `X-Search-Semantic`

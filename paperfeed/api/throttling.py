@@ -3,8 +3,8 @@
 Django's default cache is per process (LocMemCache), so a limit counted there would be
 multiplied by the number of gunicorn workers and hosts. Each counted request is instead one
 upsert into `RateCounter` (INSERT ... ON CONFLICT DO UPDATE ... RETURNING, the same statement on
-SQLite and PostgreSQL): atomic under concurrency, shared by every process, about a tenth of a
-millisecond on SQLite. A fixed window lets a client send up to twice the limit across a window
+SQLite and PostgreSQL): atomic under concurrency, shared by every process, about 0.3 ms
+on SQLite. A fixed window lets a client send up to twice the limit across a window
 boundary; that is the price of one row per key and window. See docs/api.md.
 """
 

@@ -4,7 +4,7 @@ votes and comments, a user's votes and submissions."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import F, Max, Min, QuerySet
@@ -93,6 +93,27 @@ def trending(
     )
     rows = _featured().filter(id__in=page).order_by(*TRENDING_ORDER)
     return _entries(list(rows), user=user, now=now)
+
+
+@dataclass
+class TrendingList:
+    entries: list[PaperEntry]
+    as_of: date | None = None  # the window was empty: ranked as of the end of this day
+
+
+def trending_current(
+    *, window: str = "week", user: Any = None, limit: int = 50, offset: int = 0
+) -> TrendingList:
+    """Trending now; when the window is empty (a quiet site, or the bundled sample featured
+    long ago), the first page is ranked as of the end of the latest featured day instead."""
+    rows = trending(window=window, user=user, limit=limit, offset=offset)
+    if rows or offset > 0:
+        return TrendingList(rows)
+    latest = featured_latest_day()
+    if latest is None or latest >= timezone.localdate():
+        return TrendingList(rows)
+    end_of_day = datetime.combine(latest, time.max, tzinfo=timezone.get_current_timezone())
+    return TrendingList(trending(window=window, user=user, now=end_of_day, limit=limit), latest)
 
 
 def featured_latest_day(*, on_or_before: date | None = None) -> date | None:

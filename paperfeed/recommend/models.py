@@ -57,8 +57,8 @@ class Dismissal(models.Model):
 class ReaderModel(models.Model):
     """A reader's trained model, kept so that pages and digests score papers without training.
 
-    `stale` is set whenever the reader's library, votes, dismissals or interests change (see
-    signals.py); the next read retrains. `weights` is a float32 vector over the embedding and
+    It is stale once the reader's library, votes, dismissals or interests change (signals.py);
+    the next read retrains it. `weights` is a float32 vector over the embedding and
     `anchors` the float16 vectors of the positives (for the nearest-neighbour part of the score and
     the one-line reasons), `anchor_ids` their paper ids in the same order.
     """
@@ -74,8 +74,14 @@ class ReaderModel(models.Model):
     anchors = models.BinaryField(default=b"")
     anchor_ids = models.JSONField(default=list)
     missing = models.PositiveIntegerField(default=0)  # positives that had no vector yet
-    stale = models.BooleanField(default=False)
+    # When the training read the reader's signal, and when the signal last changed: a change
+    # made while a model trains leaves it stale, so no change is ever lost.
     trained_at = models.DateTimeField()
+    signal_changed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.kind} model of user {self.user_id}"
+
+    @property
+    def stale(self) -> bool:
+        return self.signal_changed_at is not None and self.signal_changed_at >= self.trained_at

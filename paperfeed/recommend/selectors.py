@@ -10,11 +10,12 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 from django.db.models import Count, Max, Q
+from django.utils import timezone
 
 from paperfeed.accounts.models import LibraryEntry
 from paperfeed.community.models import Vote
@@ -56,9 +57,9 @@ def recommendations_for(
     model = trained_model(stored)
     scores = model_score(model, matrix)
     top = top_k(scores, limit)
-    anchor, similarity = nearest_anchor(model, matrix[top])
+    anchor, _ = nearest_anchor(model, matrix[top])
     papers = Paper.objects.defer(*DEFERRED).in_bulk([ids[i] for i in top])
-    reasons = _reasons(user, stored, [int(a) for a in anchor], similarity)
+    reasons = _reasons(user, stored, [int(a) for a in anchor])
     return [
         Recommendation(paper=papers[ids[i]], score=float(scores[i]), reason=reasons[n])
         for n, i in enumerate(top)
@@ -81,16 +82,14 @@ def trained_model(stored: ReaderModel) -> TrainedModel:
 
 def _seen(user: Any) -> set[int]:
     """Papers the reader has already dealt with: in the library, upvoted or dismissed."""
-    return (
-        set(LibraryEntry.objects.filter(user=user).values_list("paper_id", flat=True))
-        | set(Vote.objects.filter(user=user).values_list("paper_id", flat=True))
-        | set(Dismissal.objects.filter(user=user).values_list("paper_id", flat=True))
-    )
+    library = LibraryEntry.objects.filter(user=user).values_list("paper_id", flat=True)
+    votes = Vote.objects.filter(user=user).values_list("paper_id", flat=True)
+    dismissed = Dismissal.objects.filter(user=user).values_list("paper_id", flat=True)
+    return set(library.union(votes, dismissed))  # one query
 
 
-def _reasons(
-    user: Any, stored: ReaderModel, anchors: list[int], similarity: np.ndarray
-) -> list[str]:
+def _reasons(user: Any, stored: ReaderModel, anchors: list[int]) -> list[str]:
+    """'close to “Title” …', naming the library or upvoted paper nearest to each pick."""
     anchor_ids = [stored.anchor_ids[a] for a in anchors if a < len(stored.anchor_ids)]
     titles = dict(Paper.objects.filter(id__in=anchor_ids).values_list("id", "title"))
     in_library = set(
@@ -172,7 +171,7 @@ def interest_recommendations(
         for category in categories:
             query |= Q(categories__contains=category)
         for pid, cats in window.filter(query).values_list("id", "categories"):
-            shared = sorted(categories.intersection(cats.split()))
+            shared = sorted(c for c in categories if _covers(c, cats.split()))
             if shared and pid not in found:
                 found[pid] = (1.0, f"new in {', '.join(shared)}, which you follow")
     papers = Paper.objects.defer(*DEFERRED).in_bulk(list(found))
@@ -183,6 +182,47 @@ def interest_recommendations(
     return [
         Recommendation(paper=p, score=found[p.id][0], reason=found[p.id][1]) for p in ranked[:limit]
     ]
+
+
+def _covers(followed: str, categories: list[str]) -> bool:
+    """A followed category covers itself; a followed archive ("cs") covers its categories."""
+    return any(c == followed or c.startswith(followed + ".") for c in categories)
+
+
+@dataclass(frozen=True)
+class ReaderSignal:
+    library: int
+    votes: int
+    dismissed: int
+    interests: int
+
+    @property
+    def empty(self) -> bool:
+        return not (self.library or self.votes or self.interests)
+
+
+def reader_signal(*, user: Any) -> ReaderSignal:
+    """How much the reader has told us, for the pages to explain what their list is based on."""
+    return ReaderSignal(
+        library=LibraryEntry.objects.filter(user=user).count(),
+        votes=Vote.objects.filter(user=user).count(),
+        dismissed=Dismissal.objects.filter(user=user).count(),
+        interests=Interest.objects.filter(user=user).count(),
+    )
+
+
+def reader_interests(*, user: Any) -> list[Interest]:
+    return list(Interest.objects.filter(user=user).order_by("kind", "label"))
+
+
+def recent_until() -> datetime:
+    """The end of "recent": now, or just after the newest paper when the catalog has not been
+    updated lately (a mirror that stopped ingesting still shows its latest papers)."""
+    now = timezone.now()
+    newest = Paper.objects.aggregate(last=Max("published"))["last"]
+    if newest is None or newest >= now:
+        return now
+    return newest + timedelta(seconds=1)
 
 
 def recommend_caches_clear() -> None:

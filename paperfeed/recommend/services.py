@@ -59,6 +59,7 @@ def background_clear() -> None:
 def reader_model_train(*, user: Any) -> ReaderModel:
     """Train the reader's model from their current library, votes and dismissals and store it
     (replacing the previous one)."""
+    started = timezone.now()  # before reading: a change from now on leaves the model stale
     positive_ids = reader_positive_ids(user=user)
     pos_ids, positives = paper_vectors(paper_ids=positive_ids)
     dismissed_ids = list(Dismissal.objects.filter(user=user).values_list("paper_id", flat=True))
@@ -71,10 +72,12 @@ def reader_model_train(*, user: Any) -> ReaderModel:
         )
     trained = model_train(positives=positives, background=summary, dismissed=dismissed)
     return _store(user, trained, anchor_ids=pos_ids[: len(trained.anchors)],
-                  missing=len(positive_ids) - len(pos_ids))  # fmt: skip
+                  missing=len(positive_ids) - len(pos_ids), started=started)  # fmt: skip
 
 
-def _store(user: Any, trained: TrainedModel, *, anchor_ids: list[int], missing: int) -> ReaderModel:
+def _store(
+    user: Any, trained: TrainedModel, *, anchor_ids: list[int], missing: int, started: dt.datetime
+) -> ReaderModel:
     fields = {
         "kind": trained.kind,
         "embedding_model": engine().model,
@@ -84,10 +87,13 @@ def _store(user: Any, trained: TrainedModel, *, anchor_ids: list[int], missing: 
         "anchors": trained.anchors.astype(np.float16).tobytes(),
         "anchor_ids": anchor_ids,
         "missing": missing,
-        "stale": False,
-        "trained_at": timezone.now(),
+        "trained_at": started,
     }
-    stored, _ = ReaderModel.objects.update_or_create(user=user, defaults=fields)
+    try:
+        with transaction.atomic():
+            stored, _ = ReaderModel.objects.update_or_create(user=user, defaults=fields)
+    except IntegrityError:  # another process stored this reader's first model a moment ago
+        stored, _ = ReaderModel.objects.update_or_create(user=user, defaults=fields)
     return stored
 
 

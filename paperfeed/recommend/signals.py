@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 
 from paperfeed.accounts.models import LibraryEntry
 from paperfeed.community.models import Vote
@@ -15,7 +16,7 @@ from paperfeed.recommend.models import Dismissal, Interest, ReaderModel
 
 
 def reader_model_expire(*, user_id: int) -> None:
-    ReaderModel.objects.filter(user_id=user_id, stale=False).update(stale=True)
+    ReaderModel.objects.filter(user_id=user_id).update(signal_changed_at=timezone.now())
 
 
 def _changed(sender: Any, instance: Any, **kwargs: Any) -> None:

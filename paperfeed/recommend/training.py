@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 MIN_LEARNED = 3  # fewer positives than this: nearest neighbours only
+TUNED_SAMPLE = 5000  # background papers the parameters were tuned with
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,8 @@ class Params:
     """Training choices, tuned on half of the simulated readers in bench/recommend.py and
     checked on the other half."""
 
-    shrinkage: float = 0.01  # λ: ridge added to the background covariance's diagonal
-    mix: float = 0.3  # weight of the classifier's z-score; the rest is the nearest neighbour's
+    shrinkage: float = 0.0003  # λ: ridge added to the background covariance's diagonal
+    mix: float = 0.4  # weight of the classifier's z-score; the rest is the nearest neighbour's
     dismissed_share: float = 0.5  # at most this share of the negative mean is the dismissals'
     max_anchors: int = 200  # positives kept for the nearest-neighbour part (the most recent)
 
@@ -56,7 +57,10 @@ class Background:
 def background_fit(sample: np.ndarray, params: Params = DEFAULT) -> Background:
     """Summarise a background sample (n, dim), n at least 2."""
     sample = np.asarray(sample, dtype=np.float64)
-    covariance = np.cov(sample, rowvar=False) + params.shrinkage * np.eye(sample.shape[1])
+    # λ was tuned on TUNED_SAMPLE papers; a covariance estimated from fewer is noisier (its error
+    # grows as 1/n), so a small catalog's background is shrunk harder.
+    shrinkage = params.shrinkage * max(1.0, TUNED_SAMPLE / len(sample))
+    covariance = np.cov(sample, rowvar=False) + shrinkage * np.eye(sample.shape[1])
     return Background(
         mean=sample.mean(axis=0).astype(np.float32),
         precision=np.linalg.inv(covariance).astype(np.float32),
@@ -133,7 +137,8 @@ def models_score(models: Sequence[TrainedModel], candidates: np.ndarray) -> np.n
 
 def model_score(model: TrainedModel, candidates: np.ndarray) -> np.ndarray:
     """Scores of the candidates (n, dim) for one reader."""
-    return models_score([model], candidates)[0]
+    scores: np.ndarray = models_score([model], candidates)[0]
+    return scores
 
 
 def nearest_anchor(model: TrainedModel, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -173,4 +178,5 @@ def _z(scores: np.ndarray) -> np.ndarray:
     """Each row as z-scores over its candidates."""
     mean = scores.mean(axis=1, keepdims=True)
     spread = scores.std(axis=1, keepdims=True)
-    return (scores - mean) / np.where(spread > 1e-9, spread, 1.0)
+    standard: np.ndarray = (scores - mean) / np.where(spread > 1e-9, spread, 1.0)
+    return standard

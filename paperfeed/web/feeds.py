@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import linebreaks
 
-from paperfeed.community.selectors import daily_papers, featured_latest_day, trending
+from paperfeed.community.selectors import daily_papers, featured_latest_day, trending_current
 from paperfeed.lib.periods import Period
 from paperfeed.papers.models import Paper
 from paperfeed.papers.selectors import author_get, author_papers
@@ -131,7 +131,7 @@ class TrendingFeed(PaperFeed):
         return reverse("trending")
 
     def items(self) -> list[Item]:
-        entries = trending(window="week", limit=FEED_ITEMS)
+        entries = trending_current(window="week", limit=FEED_ITEMS).entries
         return [Item(e.paper, _day_start(e.featured_on), e.upvotes) for e in entries]
 
 

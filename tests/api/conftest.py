@@ -42,22 +42,36 @@ def build_world(today: date) -> World:
 
     day = [today - timedelta(days=n) for n in range(5)]
     papers = {
-        "2603.00001": make_paper("2603.00001", published=day[1],
-                                 title="Sparse diffusion transformers for protein design",
-                                 abstract="We train a diffusion model with $O(n^2)$ cost.",
-                                 authors=["Ada Lovelace", "Alan Turing", "Grace Hopper"]),
-        "2603.00002": make_paper("2603.00002", published=day[2],
-                                 title="Graph networks for weather forecasting",
-                                 authors=["Alan Turing"], categories=["physics.ao-ph", "cs.LG"]),
-        "2603.00003": make_paper("2603.00003", published=day[4],
-                                 title="A survey of state space models"),
-        "2603.00004": make_paper("2603.00004", published=day[4],
-                                 title="Reinforcement learning from human feedback"),
-        "2603.00005": make_paper("2603.00005", published=day[3],
-                                 title="Diffusion models for weather radar"),
-        "hep-th/9901001": make_paper("hep-th/9901001", published=date(1999, 1, 1),
-                                     title="Strings on branes", categories=["hep-th"]),
-    }  # fmt: skip
+        "2603.00001": make_paper(
+            "2603.00001",
+            published=day[1],
+            title="Sparse diffusion transformers for protein design",
+            abstract="We train a diffusion model with $O(n^2)$ cost.",
+            authors=["Ada Lovelace", "Alan Turing", "Grace Hopper"],
+        ),
+        "2603.00002": make_paper(
+            "2603.00002",
+            published=day[2],
+            title="Graph networks for weather forecasting",
+            authors=["Alan Turing"],
+            categories=["physics.ao-ph", "cs.LG"],
+        ),
+        "2603.00003": make_paper(
+            "2603.00003", published=day[4], title="A survey of state space models"
+        ),
+        "2603.00004": make_paper(
+            "2603.00004", published=day[4], title="Reinforcement learning from human feedback"
+        ),
+        "2603.00005": make_paper(
+            "2603.00005", published=day[3], title="Diffusion models for weather radar"
+        ),
+        "hep-th/9901001": make_paper(
+            "hep-th/9901001",
+            published=date(1999, 1, 1),
+            title="Strings on branes",
+            categories=["hep-th"],
+        ),
+    }
     featured = {
         "2603.00001": feature(papers["2603.00001"], day[0], upvotes=7, comments=2, by="ada"),
         "2603.00002": feature(papers["2603.00002"], day[0], upvotes=12, by="alan"),

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 
 from paperfeed.community.services import comment_create, comment_hide
-from tests.api.conftest import World, assert_problem
+from tests.api.conftest import NOW, World, assert_problem
 
 
 def ids(response: Any) -> list[str]:
@@ -111,6 +113,16 @@ def test_trending_ranks_the_window_and_pages(api: Client, world: World) -> None:
     assert_problem(api.get("/api/trending?window=year"), 422, detail_has="window")
 
 
+def test_trending_on_a_quiet_site_is_the_list_as_of_the_latest_featured_day(
+    api: Client, world: World
+) -> None:
+    with time_machine.travel(NOW + timedelta(days=60), tick=False):
+        response = api.get("/api/trending?window=week")
+        assert response["X-Trending-As-Of"] == NOW.date().isoformat()
+        assert ids(response)[0] == "2603.00002" and "Link" not in response
+    assert "X-Trending-As-Of" not in api.get("/api/trending?window=week")
+
+
 # One paper --------------------------------------------------------------------------------
 
 
@@ -165,7 +177,14 @@ def test_search_modes_filters_and_pages(api: Client, indexed: World) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ["mode=fuzzy", "after=2026-02-30", "limit=0", "p=-1", "q=" + "x" * 2001, "category=" + "c" * 41],
+    [
+        "mode=fuzzy",
+        "after=2026-02-30",
+        "limit=0",
+        "p=-1",
+        "q=" + "x" * 2001,
+        "category=" + "c" * 41,
+    ],
 )
 def test_search_bad_parameters_are_422_problems(api: Client, indexed: World, query: str) -> None:
     assert_problem(api.get(f"/api/papers/search?{query}"), 422)

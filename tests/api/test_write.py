@@ -14,7 +14,7 @@ from paperfeed.accounts.models import LibraryEntry, SavedSearch
 from paperfeed.community.models import Comment, Featured, Vote
 from tests.api.conftest import World, assert_problem
 from tests.support import recorded_atom
-from tests.support.replay import Reply, ReplayServer
+from tests.support.replay import ReplayServer, Reply
 
 JSON = "application/json"
 Bearer = Callable[[User], dict[str, str]]
@@ -45,14 +45,20 @@ def test_comment_edit_and_delete(
     comment = created.json()
     assert comment["author"] == "ada" and comment["html"] == "<p>Great <strong>paper</strong></p>\n"
     assert api.get("/api/papers/2603.00001").json()["numComments"] == 3
-    edited = api.patch(f"/api/comments/{comment['id']}", {"body": "Edited"}, content_type=JSON,
-                       headers=auth)  # fmt: skip
+    edited = api.patch(
+        f"/api/comments/{comment['id']}", {"body": "Edited"}, content_type=JSON, headers=auth
+    )
     assert edited.status_code == 200 and edited.json()["body"] == "Edited"
     assert edited.json()["editedAt"] is not None
     # Someone else may neither edit nor delete it.
     other = bearer(make_user("eve"))
-    assert_problem(api.patch(f"/api/comments/{comment['id']}", {"body": "mine now"},
-                             content_type=JSON, headers=other), 403, detail_has="author")  # fmt: skip
+    assert_problem(
+        api.patch(
+            f"/api/comments/{comment['id']}", {"body": "mine now"}, content_type=JSON, headers=other
+        ),
+        403,
+        detail_has="author",
+    )
     assert_problem(api.delete(f"/api/comments/{comment['id']}", headers=other), 403)
     assert Comment.objects.get(pk=comment["id"]).body == "Edited"
     assert api.delete(f"/api/comments/{comment['id']}", headers=auth).status_code == 204
@@ -73,15 +79,18 @@ def test_comment_edit_and_delete(
 def test_bad_comments_are_refused_with_a_reason(
     api: Client, world: World, user: User, bearer: Bearer, body: Any, status: int, detail: str
 ) -> None:
-    response = api.post("/api/papers/2603.00001/comments", body, content_type=JSON,
-                        headers=bearer(user))  # fmt: skip
+    response = api.post(
+        "/api/papers/2603.00001/comments", body, content_type=JSON, headers=bearer(user)
+    )
     assert_problem(response, status, detail_has=detail)
 
 
-def test_a_body_that_is_not_json_is_a_400_problem(api: Client, world: World, user: User,
-                                                  bearer: Bearer) -> None:  # fmt: skip
-    response = api.post("/api/papers/2603.00001/comments", "{not json", content_type=JSON,
-                        headers=bearer(user))  # fmt: skip
+def test_a_body_that_is_not_json_is_a_400_problem(
+    api: Client, world: World, user: User, bearer: Bearer
+) -> None:
+    response = api.post(
+        "/api/papers/2603.00001/comments", "{not json", content_type=JSON, headers=bearer(user)
+    )
     assert_problem(response, 400, detail_has="not valid JSON")
 
 
@@ -99,20 +108,29 @@ def test_library(api: Client, world: World, user: User, bearer: Bearer) -> None:
     assert_problem(api.put("/api/library/2501.99999", headers=auth), 404)
 
 
-def test_saved_searches(api: Client, world: World, user: User, make_user: Any,
-                        bearer: Bearer) -> None:  # fmt: skip
+def test_saved_searches(
+    api: Client, world: World, user: User, make_user: Any, bearer: Bearer
+) -> None:
     auth = bearer(user)
-    saved = api.post("/api/saved_searches", {"query": "diffusion  cat:cs.LG", "name": "Diff"},
-                     content_type=JSON, headers=auth)  # fmt: skip
+    saved = api.post(
+        "/api/saved_searches",
+        {"query": "diffusion  cat:cs.LG", "name": "Diff"},
+        content_type=JSON,
+        headers=auth,
+    )
     assert saved.status_code == 201
     assert saved.json()["query"] == "diffusion cat:cs.LG" and saved.json()["name"] == "Diff"
-    unnamed = api.post("/api/saved_searches", {"query": "weather"}, content_type=JSON,
-                       headers=auth)  # fmt: skip
+    unnamed = api.post("/api/saved_searches", {"query": "weather"}, content_type=JSON, headers=auth)
     assert unnamed.json()["name"] == "weather"
     assert [s["name"] for s in api.get("/api/saved_searches", headers=auth).json()] == [
-        "Diff", "weather"]  # fmt: skip
-    assert_problem(api.post("/api/saved_searches", {"query": " "}, content_type=JSON,
-                            headers=auth), 400, detail_has="nothing to save")  # fmt: skip
+        "Diff",
+        "weather",
+    ]
+    assert_problem(
+        api.post("/api/saved_searches", {"query": " "}, content_type=JSON, headers=auth),
+        400,
+        detail_has="nothing to save",
+    )
     other = bearer(make_user("eve"))
     assert api.get("/api/saved_searches", headers=other).json() == []
     assert_problem(api.delete(f"/api/saved_searches/{saved.json()['id']}", headers=other), 403)
@@ -122,8 +140,12 @@ def test_saved_searches(api: Client, world: World, user: User, make_user: Any,
 
 
 def test_submit_a_stored_paper(api: Client, world: World, user: User, bearer: Bearer) -> None:
-    response = api.post("/api/papers/index", {"arxivId": "https://arxiv.org/abs/2603.00005v1"},
-                        content_type=JSON, headers=bearer(user))  # fmt: skip
+    response = api.post(
+        "/api/papers/index",
+        {"arxivId": "https://arxiv.org/abs/2603.00005v1"},
+        content_type=JSON,
+        headers=bearer(user),
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["id"] == "2603.00005" and body["submittedOnDailyBy"]["user"] == "ada"
@@ -142,22 +164,28 @@ def test_submit_a_stored_paper(api: Client, world: World, user: User, bearer: Be
 def test_submit_refusals_are_400_problems(
     api: Client, world: World, user: User, bearer: Bearer, arxiv_id: str, detail: str
 ) -> None:
-    response = api.post("/api/papers/index", {"arxivId": arxiv_id}, content_type=JSON,
-                        headers=bearer(user))  # fmt: skip
+    response = api.post(
+        "/api/papers/index", {"arxivId": arxiv_id}, content_type=JSON, headers=bearer(user)
+    )
     assert_problem(response, 400, detail_has=detail)
 
 
 def test_submit_a_new_paper_fetches_it_from_arxiv(
-    api: Client, world: World, user: User, bearer: Bearer, replay_server: ReplayServer,
+    api: Client,
+    world: World,
+    user: User,
+    bearer: Bearer,
+    replay_server: ReplayServer,
     settings: Any,
-) -> None:  # fmt: skip
+) -> None:
     """Fetched from a loopback replay of a recorded arXiv API response."""
     settings.ARXIV_API_URL = f"{replay_server.url}/api/query"
     settings.PAPERFEED_SUBMIT_MAX_AGE_DAYS = 100_000  # the recorded paper is from 2021
     body = str(recorded_atom("id_2104.12255v1_s0_m100_6ae69987ffe1")["body"])
     replay_server.add("/api/query", None, Reply(200, body))
-    response = api.post("/api/papers/index", {"arxivId": "2104.12255v1"}, content_type=JSON,
-                        headers=bearer(user))  # fmt: skip
+    response = api.post(
+        "/api/papers/index", {"arxivId": "2104.12255v1"}, content_type=JSON, headers=bearer(user)
+    )
     assert response.status_code == 201, response.content
     assert response.json()["id"] == "2104.12255" and response.json()["title"]
     assert Featured.objects.filter(paper__arxiv_id="2104.12255").exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from functools import cache
+from typing import Any
 
 import numpy as np
 import pytest
@@ -51,6 +52,12 @@ def store_vectors(papers: list[Paper]) -> None:
         vectors=np.stack([reference_vector(p) for p in papers]),
         hashes=[text_hash(paper_text(p.title, p.abstract)) for p in papers],
     )
+
+
+@pytest.fixture(autouse=True)
+def no_arxiv(settings: Any) -> None:
+    """Imports never reach arXiv unless a test points them at a replay server."""
+    settings.RECOMMEND_IMPORT_FETCH = 0
 
 
 @pytest.fixture(autouse=True)

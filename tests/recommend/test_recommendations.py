@@ -194,3 +194,45 @@ def test_a_stored_model_is_reused_until_the_library_changes(
     recommendations_for(user=person, since=SINCE)
     stored = ReaderModel.objects.get(user=person)
     assert not stored.stale and stored.trained_at > trained and len(stored.anchor_ids) == 6
+
+
+def test_followed_archives_and_authors_start_a_new_reader(catalog: list[Paper], user: User) -> None:
+    from paperfeed.recommend.importing import interest_add
+
+    robotics = [p for p in catalog if "cs.RO" in p.category_list]
+    interest_add(user=user, kind="category", text="cs.RO")
+    recs = recommendations_for(user=user, since=SINCE, limit=500)
+    assert sorted(ids(recs)) == sorted(p.arxiv_id for p in robotics)
+    assert all(r.reason == "new in cs.RO, which you follow" for r in recs)
+    interest_add(user=user, kind="category", text="eess")  # an archive: all its categories
+    eess = {p.arxiv_id for p in catalog if any(c.startswith("eess.") for c in p.category_list)}
+    assert eess and eess <= set(ids(recommendations_for(user=user, since=SINCE, limit=500)))
+    # A followed author's papers come first.
+    author = by_title(catalog, "medical")[0]
+    interest_add(user=user, kind="author", text=author.authors[-1])
+    first = recommendations_for(user=user, since=SINCE, limit=1)[0]
+    assert author.authors[-1] in first.paper.authors
+    assert first.reason == f"by {author.authors[-1]}, whom you follow"
+
+
+def test_the_vector_index_and_the_stored_vectors_agree(
+    catalog: list[Paper], reader: Reader
+) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    from paperfeed.recommend.selectors import recommend_caches_clear
+    from paperfeed.search.engine import engine
+
+    person = reader(by_title(catalog, "diffusion")[:5])
+    from_database = recommendations_for(user=person, since=SINCE, limit=20)
+    call_command("index", "--no-embed", stdout=io.StringIO(), stderr=io.StringIO())
+    recommend_caches_clear()
+    current = engine()
+    current.vectors.refresh()
+    assert current.vectors.count == len(catalog)  # read from the index's flat copy now
+    ReaderModel.objects.filter(user=person).delete()
+    from_index = recommendations_for(user=person, since=SINCE, limit=20)
+    assert ids(from_index) == ids(from_database)
+    assert [r.reason for r in from_index] == [r.reason for r in from_database]

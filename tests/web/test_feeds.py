@@ -80,10 +80,17 @@ def test_search_feed_follows_any_query(
 
 
 def test_control_characters_and_markup_do_not_break_a_feed(client: Client, world: World) -> None:
-    paper = make_paper("2603.00009", title="Bell \x07 states <b>&amp;</b> qubits",
-                       abstract="Noise \x0b and </description> tags & ampersands.")  # fmt: skip
-    Featured.objects.create(paper=paper, featured_on=world.featured["2603.00001"].featured_on,
-                            source="hf-daily", source_upvotes=99)  # fmt: skip
+    paper = make_paper(
+        "2603.00009",
+        title="Bell \x07 states <b>&amp;</b> qubits",
+        abstract="Noise \x0b and </description> tags & ampersands.",
+    )
+    Featured.objects.create(
+        paper=paper,
+        featured_on=world.featured["2603.00001"].featured_on,
+        source="hf-daily",
+        source_upvotes=99,
+    )
     for fmt, _ in FORMATS:
         entry = parsed(client, f"/feeds/daily.{fmt}").entries[0]
         assert entry.title == "Bell  states <b>&amp;</b> qubits"
@@ -105,7 +112,7 @@ def test_pages_link_their_feeds(client: Client, indexed: World) -> None:
     }
     for page, href in pages.items():
         html = client.get(page).content.decode()
-        assert f'<link rel="alternate" type="application/atom+xml"' in html, page
+        assert '<link rel="alternate" type="application/atom+xml"' in html, page
         assert f'href="{href}"' in html, (page, href)
         assert 'type="application/rss+xml"' in html
     assert Paper.objects.count() == 5

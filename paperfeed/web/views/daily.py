@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -13,7 +11,7 @@ from paperfeed.community.selectors import (
     daily_papers,
     featured_latest_day,
     featured_neighbours,
-    trending,
+    trending_current,
 )
 from paperfeed.lib.periods import Period, PeriodError, period_of, period_parse
 from paperfeed.web.http import anonymous_page_cache
@@ -79,17 +77,11 @@ def trending_view(request: HttpRequest) -> HttpResponse:
     page = _page_number(request.GET.get("page"))
     user = request.user if request.user.is_authenticated else None
     # One row more than a page says whether there is a next page, without counting.
-    rows = trending(
+    found = trending_current(
         window=window, user=user, limit=TRENDING_PAGE + 1, offset=(page - 1) * TRENDING_PAGE
     )
-    # A quiet site (or the bundled sample, featured long ago) would show an empty window: rank
-    # instead as of the end of the latest featured day, and say so.
-    as_of = None
-    latest = featured_latest_day() if not rows and page == 1 else None
-    if latest is not None and latest < timezone.localdate():
-        as_of = latest
-        end_of_day = datetime.combine(latest, time.max, tzinfo=timezone.get_current_timezone())
-        rows = trending(window=window, user=user, now=end_of_day, limit=TRENDING_PAGE + 1)
+    rows, as_of = found.entries, found.as_of
+    latest = as_of if as_of is not None else (None if rows else featured_latest_day())
     context = {
         "nav": "trending",
         "entries": rows[:TRENDING_PAGE],
@@ -100,7 +92,7 @@ def trending_view(request: HttpRequest) -> HttpResponse:
         "rank_offset": (page - 1) * TRENDING_PAGE,
         "as_of": as_of,
         # An empty window (a quiet site, or a sample from long ago) points to the latest list.
-        "latest_day": None if rows else (latest or featured_latest_day()),
+        "latest_day": None if rows else latest,
     }
     return render(request, "web/trending.html", context)
 
