@@ -29,6 +29,8 @@ def test_sign_up_then_upvote_inline_and_comment(page: Any, catalog: Catalog) -> 
     page.get_by_label("Password confirmation").fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
     expect(page.get_by_text("Welcome, grace!")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/for-you/setup$"))  # a new reader picks interests
+    page.goto("/")
 
     # Upvote the first card: htmx swaps the button in place, the page does not reload.
     card = page.locator("article.entry").first

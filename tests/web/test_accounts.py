@@ -47,8 +47,8 @@ def test_signup_mistakes_are_shown_on_the_form(
     client: Client, clock: None, fields: dict[str, str], message: str | None
 ) -> None:
     page = signup(client, **fields)
-    if message is None:  # accepted, but never sent off the site
-        assert page["Location"] == "/"
+    if message is None:  # accepted, but never sent off the site: on to picking interests
+        assert page["Location"] == "/for-you/setup"
         return
     assert page.status_code == 200 and message in page.content.decode()
     assert not User.objects.exists()

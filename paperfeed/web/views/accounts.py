@@ -35,7 +35,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"Welcome, {user.username}! Your account is ready.")
         nxt = request.POST.get("next", "")
         safe = url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})
-        return redirect(nxt if nxt and safe else "index")
+        # Without a page to return to, a new reader picks what they read, for "For you".
+        return redirect(nxt if nxt and safe else "for_you_setup")
     return render(
         request, "accounts/signup.html", {"form": form, "next": request.GET.get("next", "")}
     )
