@@ -281,4 +281,7 @@ MIDDLEWARE = [*MIDDLEWARE, "paperfeed.api.middleware.ApiProblemMiddleware"]
 # A reader's model learns from at most this many of their most recent library papers and
 # upvotes, against this many papers sampled from the most recently stored ones.
 RECOMMEND_MAX_POSITIVES = envint("PAPERFEED_RECOMMEND_MAX_POSITIVES", 500, minimum=1)
-RECOMMEND_BACKGROUND = envint("PAPERFEED_RECOMMEND_BACKGROUND", 2000, minimum=100)
+RECOMMEND_BACKGROUND = envint("PAPERFEED_RECOMMEND_BACKGROUND", 5000, minimum=100)
+# Papers named in an import (ids, BibTeX) that the catalog lacks are fetched from the arXiv API,
+# at most this many per import (0: never; they are then reported as not in the catalog).
+RECOMMEND_IMPORT_FETCH = envint("PAPERFEED_RECOMMEND_IMPORT_FETCH", 100, minimum=0)

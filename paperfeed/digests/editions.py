@@ -21,6 +21,7 @@ from paperfeed.lib.periods import Period, period_of
 # How many papers each section lists.
 TOP = {"daily": 10, "weekly": 15}
 TRENDING = 5
+NO_PAPERS = "no papers in this period"
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def edition_prepare(*, frequency: str, day: date) -> Prepared:
         return Prepared(frequency, period, None, reason="weekend (weekdays only)")
     content = edition_content(frequency, period)
     if settings.DIGEST_SKIP_EMPTY and not (content["top"] or content["trending"]):
-        return Prepared(frequency, period, None, reason="no papers in this period")
+        return Prepared(frequency, period, None, reason=NO_PAPERS)
     try:
         with transaction.atomic():
             edition = Edition.objects.create(

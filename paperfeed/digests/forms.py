@@ -60,6 +60,7 @@ class SubscribeForm(forms.Form):
         label="Email",
         max_length=1000,
         strip=False,
+        error_messages={"required": "Enter your email address."},
         widget=forms.EmailInput(attrs={"autocomplete": "email", "placeholder": "you@example.org"}),
     )
     frequency = forms.ChoiceField(

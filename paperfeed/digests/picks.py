@@ -11,7 +11,7 @@ edition and set of categories and shared through a PickCache (one per sending pr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from paperfeed.digests.editions import period_bounds
 from paperfeed.digests.models import Edition, Subscription
@@ -23,6 +23,9 @@ LIMIT = 5
 NEIGHBOUR_DAYS = 30
 # A digest's library neighbours come from at most this many of the latest library papers.
 LIBRARY_SEEDS = 3
+# Category picks are the newest papers published in the period or the CATEGORY_DAYS before its
+# end, whichever is longer: a day's announcements do not always carry that day's date.
+CATEGORY_DAYS = 7
 DEFERRED = ("title_raw", "abstract_raw", "authors_raw", "versions", "comments", "journal_ref")
 
 
@@ -68,11 +71,11 @@ def _for_user(subscription: Subscription, period: Period, shared: set[int]) -> l
             user=subscription.user, since=since, until=until, limit=LIMIT * 2
         )
     picks = [Pick(r.paper, r.reason) for r in found if r.paper.pk not in shared][:LIMIT]
-    return picks or _library_neighbours(subscription, since, until, shared)
+    return picks or _library_neighbours(subscription, until, shared)
 
 
 def _library_neighbours(
-    subscription: Subscription, since: object, until: object, shared: set[int]
+    subscription: Subscription, until: datetime, shared: set[int]
 ) -> list[Pick]:
     from paperfeed.accounts.selectors import library_papers
     from paperfeed.search.selectors import papers_similar
@@ -81,7 +84,7 @@ def _library_neighbours(
     if not seeds:
         return []
     owned = set(library_papers(user=subscription.user).values_list("id", flat=True))
-    oldest = until - timedelta(days=NEIGHBOUR_DAYS)  # type: ignore[operator]
+    oldest = until - timedelta(days=NEIGHBOUR_DAYS)
     picks: list[Pick] = []
     seen = owned | shared
     for seed in seeds:
@@ -105,6 +108,7 @@ def _for_categories(
     pool = cache.pools.get(edition.pk)
     if pool is None:
         since, until = period_bounds(period)
+        since = min(since, until - timedelta(days=CATEGORY_DAYS))
         rows = (
             Paper.objects.filter(published__gte=since, published__lt=until)
             .order_by("-published", "-id")

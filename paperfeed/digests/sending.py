@@ -25,10 +25,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Min, Q
+from django.db import connection, transaction
+from django.db.models import F, Min, Q, QuerySet
 from django.utils import timezone
 
 from paperfeed.digests.models import Delivery, Edition, Subscription
@@ -40,6 +41,11 @@ from paperfeed.digests.tokens import unsubscribe_token
 log = logging.getLogger(__name__)
 
 BATCH = 50  # deliveries claimed at once
+FINISH_SQL = (
+    f"UPDATE {Delivery._meta.db_table} SET state = %s, sent_at = %s, error = %s, "
+    "attempts = attempts + 1, claimed_by = '', lease_until = NULL "
+    f"WHERE id = %s AND claimed_by = %s AND state = '{Delivery.CLAIMED}'"
+)
 MESSAGES_PER_CONNECTION = 1000  # then a fresh connection, as many servers expect
 MAX_BACKOFF = 3600.0
 
@@ -52,6 +58,18 @@ class PermanentError(Exception):
     """The server refused this message for good (5xx): a hard bounce."""
 
 
+class Unreachable(TransientError):
+    """No connection to the mail server (down, refused, TLS or login failed)."""
+
+
+class SendingStopped(Exception):
+    """The mail server could not be reached several times in a row: the run stops, and every
+    delivery it had not sent stays pending for the next run."""
+
+
+UNREACHABLE_LIMIT = 3  # connection failures in a row before a run stops
+
+
 class SmtpTransport:
     """One SMTP connection, opened on first use and reused for many messages."""
 
@@ -60,10 +78,21 @@ class SmtpTransport:
         self.client: smtplib.SMTP | None = None
         self.count = 0
 
-    def send(self, recipient: str, data: bytes, *, key: str = "") -> None:
+    @property
+    def eight_bit(self) -> bool:
+        """Whether the server takes 8-bit bodies (8BITMIME), asked once per connection."""
+        try:
+            return bool(self._connected().has_extn("8bitmime"))
+        except TransientError:  # send() will say why
+            return False
+
+    def send(self, recipient: str, data: bytes, *, key: str = "", eight_bit: bool = False) -> None:
         try:
             client = self._connected()
-            client.sendmail(sender_address(), [recipient], data)
+            if eight_bit and not client.has_extn("8bitmime"):  # a new connection, another server
+                raise TransientError("the server no longer takes 8-bit messages")
+            options = ["BODY=8BITMIME"] if eight_bit else []
+            client.sendmail(sender_address(), [recipient], data, mail_options=options)
         except smtplib.SMTPRecipientsRefused as exc:
             code, reply = next(iter(exc.recipients.values()))
             self._raise(code, reply)
@@ -89,20 +118,30 @@ class SmtpTransport:
 
     def _connected(self) -> smtplib.SMTP:
         if self.client is None:
-            c = self.config
-            if c.use_ssl:
-                context = ssl.create_default_context()
-                client: smtplib.SMTP = smtplib.SMTP_SSL(
-                    c.host, c.port, timeout=c.timeout, context=context
-                )
-            else:
-                client = smtplib.SMTP(c.host, c.port, timeout=c.timeout)
-                if c.use_tls:
-                    client.starttls(context=ssl.create_default_context())
-            if c.user:
-                client.login(c.user, c.password)
-            self.client = client
+            try:
+                self.client = self._connect()
+            except (smtplib.SMTPException, OSError) as exc:
+                c = self.config
+                raise Unreachable(
+                    f"cannot use the mail server {c.host}:{c.port}: {exc or type(exc).__name__}"
+                ) from exc
         return self.client
+
+    def _connect(self) -> smtplib.SMTP:
+        c = self.config
+        if c.use_ssl:
+            context = ssl.create_default_context()
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                c.host, c.port, timeout=c.timeout, context=context
+            )
+        else:
+            client = smtplib.SMTP(c.host, c.port, timeout=c.timeout)
+            if c.use_tls:
+                client.starttls(context=ssl.create_default_context())
+        client.ehlo_or_helo_if_needed()  # so that has_extn knows the server's extensions
+        if c.user:
+            client.login(c.user, c.password)
+        return client
 
     def _raise(self, code: int, reply: bytes | str) -> None:
         text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
@@ -115,7 +154,9 @@ class SmtpTransport:
 class OutboxTransport:
     """The embedded default: one .eml file per message, named after its Message-ID."""
 
-    def send(self, recipient: str, data: bytes, *, key: str = "") -> None:
+    eight_bit = False  # quoted-printable: what any mail client opens
+
+    def send(self, recipient: str, data: bytes, *, key: str = "", eight_bit: bool = False) -> None:
         try:
             outbox_write(data, key=key)
         except OSError as exc:
@@ -186,6 +227,7 @@ class Sender:
         self.throttle = Throttle(settings.DIGEST_RATE)
         self.lease = timedelta(seconds=settings.DIGEST_LEASE_SECONDS)
         self.renderers: dict[int, DigestRenderer] = {}
+        self.unreachable = 0
         self.picks = PickCache()
 
     def run(self) -> Summary:
@@ -212,7 +254,7 @@ class Sender:
                 return self.summary
             time.sleep(min(pause, 60.0))
 
-    def _mine(self, rows):  # type: ignore[no-untyped-def]
+    def _mine(self, rows: QuerySet[Delivery]) -> QuerySet[Delivery]:
         return rows if self.editions is None else rows.filter(edition_id__in=self.editions)
 
     def _claim(self) -> list[int]:
@@ -251,9 +293,18 @@ class Sender:
             if time.monotonic() - renewed > self.lease.total_seconds() / 3:
                 self._renew(ids)
                 renewed = time.monotonic()
-            self._send_one(delivery)
+            try:
+                self._send_one(delivery)
+            except _Retry:  # the batch was given back; claim afresh
+                return
             if self.progress:
                 self.progress(self.summary)
+
+    def _release(self) -> None:
+        """Give back every delivery this sender holds and has not sent, untouched."""
+        Delivery.objects.filter(claimed_by=self.me, state=Delivery.CLAIMED).update(
+            state=Delivery.PENDING, claimed_by="", lease_until=None
+        )
 
     def _renew(self, ids: list[int]) -> None:
         Delivery.objects.filter(id__in=ids, claimed_by=self.me, state=Delivery.CLAIMED).update(
@@ -268,16 +319,25 @@ class Sender:
             return
         renderer = self._renderer(delivery.edition_id)
         msg_id = message_id(f"digest.{delivery.edition_id}.{subscription.pk}")
+        assert self.transport is not None
+        eight_bit = self.transport.eight_bit
         data = renderer.message(
             email=subscription.email,
             unsubscribe_url=_unsubscribe_url(subscription),
             picks=picks_for(subscription=subscription, edition=renderer.edition, cache=self.picks),
             msg_id=msg_id,
+            eight_bit=eight_bit,
         )
         self.throttle.wait()
-        assert self.transport is not None
         try:
-            self.transport.send(subscription.email, data, key=msg_id)
+            self.transport.send(subscription.email, data, key=msg_id, eight_bit=eight_bit)
+        except Unreachable as exc:
+            self._release()
+            self.unreachable += 1
+            if self.unreachable >= UNREACHABLE_LIMIT:
+                raise SendingStopped(str(exc)) from exc
+            time.sleep(min(settings.DIGEST_BACKOFF_SECONDS, 5.0) * self.unreachable)
+            raise _Retry from exc
         except TransientError as exc:
             self._retry_later(delivery, str(exc))
         except PermanentError as exc:
@@ -286,17 +346,19 @@ class Sender:
             self.summary.errors.append(f"{subscription.email}: {exc}")
             bounce_record(subscription=subscription, error=str(exc))
         else:
+            self.unreachable = 0
             self._finish(delivery, Delivery.SENT)
             self.summary.sent += 1
             if subscription.bounces:
                 Subscription.objects.filter(pk=subscription.pk).update(bounces=0, last_error="")
 
     def _finish(self, delivery: Delivery, state: str, *, error: str = "") -> None:
-        now = timezone.now()
-        changed = Delivery.objects.filter(
-            pk=delivery.pk, claimed_by=self.me, state=Delivery.CLAIMED
-        ).update(state=state, sent_at=now if state == Delivery.SENT else None, error=error[:2000],
-                 attempts=F("attempts") + 1, claimed_by="", lease_until=None)  # fmt: skip
+        """Record the outcome: one UPDATE, committed at once (autocommit), kept to plain SQL
+        because it runs once per message."""
+        sent_at = timezone.now() if state == Delivery.SENT else None
+        with connection.cursor() as cursor:
+            cursor.execute(FINISH_SQL, [state, sent_at, error[:2000], delivery.pk, self.me])
+            changed = cursor.rowcount
         if not changed:  # our lease lapsed and another sender took it: it will decide
             log.warning("delivery %s was reclaimed while this sender held it", delivery.pk)
 
@@ -320,6 +382,10 @@ class Sender:
             renderer = DigestRenderer(Edition.objects.get(pk=edition_id))
             self.renderers[edition_id] = renderer
         return renderer
+
+
+class _Retry(Exception):
+    pass
 
 
 def bounce_record(*, subscription: Subscription, error: str) -> None:
@@ -360,7 +426,11 @@ def _dead_here(owner: str) -> bool:
 
 
 def _unsubscribe_url(subscription: Subscription) -> str:
+    return f"{settings.SITE_URL}{_unsubscribe_prefix()}{unsubscribe_token(subscription.pk)}"
+
+
+@lru_cache(maxsize=1)
+def _unsubscribe_prefix() -> str:
     from django.urls import reverse
 
-    path = reverse("digest_unsubscribe", args=[unsubscribe_token(subscription.pk)])
-    return f"{settings.SITE_URL}{path}"
+    return reverse("digest_unsubscribe", args=["T"])[:-1]

@@ -145,14 +145,12 @@ def subscription_update(*, subscription: Subscription, frequency: str, categorie
 
 
 def subscription_of(*, user: Any) -> Subscription | None:
-    """The subscription a logged-in user manages: linked to the account, else the one for the
-    account's address."""
+    """The subscription a logged-in user manages: only one linked to the account, which
+    happens when its confirmation link (sent to the address) is followed while logged in.
+    Account addresses are not verified, so an address alone proves nothing."""
     if user is None or not user.is_authenticated:
         return None
-    linked = Subscription.objects.filter(user=user).order_by("-id").first()
-    if linked is not None or not user.email:
-        return linked
-    return Subscription.objects.filter(email=user.email.lower()).first()
+    return Subscription.objects.filter(user=user).order_by("-id").first()
 
 
 def unsubscribe_url(subscription: Subscription) -> str:

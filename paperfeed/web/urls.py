@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth
 from django.urls import include, path, reverse_lazy
 
 from paperfeed.web.views import accounts, actions, daily, digests, papers, search
+from paperfeed.web.views import recommend as for_you
 
 # The paper routes take a path (old-style ids hold a slash: hep-th/9901001), so the routes with
 # a fixed suffix or prefix come first.
@@ -35,11 +36,19 @@ urlpatterns = [
     path("digests/manage", digests.manage, name="digest_manage"),
     path("digests/preview", digests.preview, name="digest_preview"),
     # Recommendations: "For you".
+    path("for-you", for_you.for_you, name="for_you"),
+    path("for-you/setup", for_you.setup, name="for_you_setup"),
+    path("for-you/follow", for_you.follow, name="for_you_follow"),
+    path("for-you/unfollow/<int:interest_id>", for_you.unfollow, name="for_you_unfollow"),
+    path("for-you/import", for_you.library_import, name="for_you_import"),
+    path("for-you/dismiss/<path:arxiv_id>", for_you.dismiss, name="for_you_dismiss"),
     # Accounts: Django's auth views with this site's templates.
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/profile/", accounts.profile, name="profile"),
     path("accounts/tokens/new", accounts.api_token_new, name="api_token_new"),
-    path("accounts/tokens/<int:token_id>/revoke", accounts.api_token_delete, name="api_token_revoke"),
+    path(
+        "accounts/tokens/<int:token_id>/revoke", accounts.api_token_delete, name="api_token_revoke"
+    ),
     path(
         "accounts/login/",
         auth.LoginView.as_view(

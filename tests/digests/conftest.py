@@ -48,16 +48,17 @@ def digest_settings(settings: Any) -> None:
 @pytest.fixture
 def papers(db: None) -> dict[str, Any]:
     """Papers featured on 13 and 14 March, and two new cs.CL papers for category picks."""
+    day = {n: date(2026, 3, n) for n in (10, 12, 13, 14)}
     made = {
-        "a": make_paper("2603.00001", published=date(2026, 3, 13),
+        "a": make_paper("2603.00001", published=day[13],
                         title="Sparse diffusion transformers for protein design",
                         abstract="We train a diffusion model. It designs proteins. "
                                  "It is fast. " + "More words here. " * 30),
-        "b": make_paper("2603.00002", published=date(2026, 3, 12), title="Graph networks for weather"),
-        "c": make_paper("2603.00003", published=date(2026, 3, 10), title="A survey of state space models"),
-        "d": make_paper("2603.00004", published=date(2026, 3, 14), title="Parsing with transformers",
+        "b": make_paper("2603.00002", published=day[12], title="Graph networks for weather"),
+        "c": make_paper("2603.00003", published=day[10], title="A survey of state space models"),
+        "d": make_paper("2603.00004", published=day[14], title="Parsing with transformers",
                         categories=["cs.CL"]),
-        "e": make_paper("2603.00005", published=date(2026, 3, 14), title="Speech at scale",
+        "e": make_paper("2603.00005", published=day[14], title="Speech at scale",
                         categories=["cs.CL", "eess.AS"]),
     }  # fmt: skip
     feature(made["a"], date(2026, 3, 14), upvotes=7)
@@ -68,7 +69,9 @@ def papers(db: None) -> dict[str, Any]:
 
 @pytest.fixture
 def subscribe_confirmed(db: None) -> Callable[..., Subscription]:
-    def make(email: str, frequency: str = "daily", categories: str = "", **fields: Any) -> Subscription:
+    def make(
+        email: str, frequency: str = "daily", categories: str = "", **fields: Any
+    ) -> Subscription:
         return Subscription.objects.create(
             email=email, frequency=frequency, categories=categories, nonce="n",
             confirmed_at=datetime(2026, 3, 1, tzinfo=UTC), **fields,

@@ -45,7 +45,9 @@ def exactly_once(server: SmtpServer, readers: list[str]) -> None:
     assert Delivery.objects.filter(state="sent").count() == len(readers)
 
 
-def test_451_on_the_first_attempts_is_retried(clock: Any, readers: list[str], smtp: SmtpServer) -> None:
+def test_451_on_the_first_attempts_is_retried(
+    clock: Any, readers: list[str], smtp: SmtpServer
+) -> None:
     smtp.mailbox.temp_fail_first = 3
     prepare()
     summary = Sender().run()
@@ -170,7 +172,9 @@ def test_a_sender_killed_after_n_messages_is_finished_by_the_next_run(
     exactly_once(smtp, readers)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="a second process needs a shared database")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="a second process needs a shared database"
+)
 @pytest.mark.django_db(transaction=True)
 def test_a_sender_process_killed_mid_run_is_finished_by_the_next_run(
     papers: dict[str, Any], subscribe_confirmed: Callable[..., Subscription]
@@ -248,3 +252,22 @@ def test_two_senders_at_once_never_send_the_same_delivery(
                 thread.join(timeout=120)
         assert sum(sent) == 300 and len(sent) == 3
         assert server.mailbox.copies() == {email: 1 for email in many}
+
+
+def test_an_unreachable_server_stops_the_run_and_leaves_everything_pending(
+    clock: Any, readers: list[str], settings: Any
+) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from paperfeed.digests.smtpurl import SmtpConfig
+    from tests.digests.smtp import free_port
+
+    settings.EMAIL_SMTP = SmtpConfig("127.0.0.1", free_port(), timeout=2)
+    with pytest.raises(CommandError, match="cannot use the mail server"):
+        call_command("digest_send", "--period", "daily", "--date", DAY.isoformat())
+    assert Delivery.objects.filter(state="pending", attempts=0).count() == len(READERS)
+    with SmtpServer(Mailbox()) as server:
+        settings.EMAIL_SMTP = SmtpConfig("127.0.0.1", server.port)
+        assert Sender().run().sent == len(READERS)
+        exactly_once(server, readers)

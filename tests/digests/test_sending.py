@@ -25,7 +25,10 @@ def send(*args: str) -> str:
 
 
 def test_each_confirmed_subscriber_gets_one_digest_with_both_parts(
-    clock: Any, papers: dict[str, Any], smtp: SmtpServer, subscribe_confirmed: Callable[..., Subscription]
+    clock: Any,
+    papers: dict[str, Any],
+    smtp: SmtpServer,
+    subscribe_confirmed: Callable[..., Subscription],
 ) -> None:
     for n in range(3):
         subscribe_confirmed(f"reader{n}@example.org")
@@ -60,7 +63,10 @@ def test_each_confirmed_subscriber_gets_one_digest_with_both_parts(
 
 
 def test_the_links_in_a_digest_work(
-    clock: Any, papers: dict[str, Any], smtp: SmtpServer, subscribe_confirmed: Callable[..., Subscription]
+    clock: Any,
+    papers: dict[str, Any],
+    smtp: SmtpServer,
+    subscribe_confirmed: Callable[..., Subscription],
 ) -> None:
     reader = subscribe_confirmed("reader@example.org")
     send("--period", "daily")
@@ -76,7 +82,9 @@ def test_the_links_in_a_digest_work(
     assert reader.is_active  # opening the unsubscribe page changes nothing
 
     # RFC 8058 one-click: a POST to the List-Unsubscribe URL, no CSRF token, no login.
-    one_click = re.search(r"<(http://testserver/unsubscribe/[^>]+)>", str(got.message["List-Unsubscribe"]))
+    one_click = re.search(
+        r"<(http://testserver/unsubscribe/[^>]+)>", str(got.message["List-Unsubscribe"])
+    )
     assert one_click
     response = Client(enforce_csrf_checks=True).post(
         one_click[1].removeprefix("http://testserver"), {"List-Unsubscribe": "One-Click"}
@@ -87,7 +95,10 @@ def test_the_links_in_a_digest_work(
 
 
 def test_a_second_run_sends_nothing_again(
-    clock: Any, papers: dict[str, Any], smtp: SmtpServer, subscribe_confirmed: Callable[..., Subscription]
+    clock: Any,
+    papers: dict[str, Any],
+    smtp: SmtpServer,
+    subscribe_confirmed: Callable[..., Subscription],
 ) -> None:
     subscribe_confirmed("reader@example.org")
     send("--period", "daily")
@@ -98,7 +109,10 @@ def test_a_second_run_sends_nothing_again(
 
 
 def test_categories_bring_picks_for_you(
-    clock: Any, papers: dict[str, Any], smtp: SmtpServer, subscribe_confirmed: Callable[..., Subscription]
+    clock: Any,
+    papers: dict[str, Any],
+    smtp: SmtpServer,
+    subscribe_confirmed: Callable[..., Subscription],
 ) -> None:
     subscribe_confirmed("nlp@example.org", categories="cs.CL")
     subscribe_confirmed("plain@example.org")
@@ -110,7 +124,10 @@ def test_categories_bring_picks_for_you(
 
 
 def test_unsubscribed_after_composing_is_skipped(
-    clock: Any, papers: dict[str, Any], smtp: SmtpServer, subscribe_confirmed: Callable[..., Subscription]
+    clock: Any,
+    papers: dict[str, Any],
+    smtp: SmtpServer,
+    subscribe_confirmed: Callable[..., Subscription],
 ) -> None:
     reader = subscribe_confirmed("reader@example.org")
     subscribe_confirmed("other@example.org")

@@ -9,6 +9,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
@@ -106,24 +107,25 @@ def manage(request: HttpRequest) -> HttpResponse:
 def preview(request: HttpRequest) -> HttpResponse:
     """?email=ADDRESS&period=daily|weekly&date=YYYY-MM-DD[&part=text]: the digest as that
     subscriber gets it (the edition is composed for the preview if it does not exist yet)."""
+    if not request.GET.get("email"):
+        return render(request, "web/digest_preview.html", {"query": request.GET})
     errors: list[str] = []
-    email = request.GET.get("email", "")
     frequency = request.GET.get("period") or None
     day = None
     if frequency is not None and frequency not in FREQUENCIES:
         errors.append("period must be daily or weekly")
     try:
-        email = email_clean(email)
-    except Exception as exc:  # ValidationError: shown on the form
-        errors.append(" ".join(getattr(exc, "messages", [str(exc)])))
+        email = email_clean(request.GET["email"])
+    except ValidationError as exc:
+        errors.extend(exc.messages)
     if request.GET.get("date"):
         try:
             day = date.fromisoformat(request.GET["date"])
         except ValueError:
             errors.append("date must look like 2026-03-14")
-    if errors or not request.GET.get("email"):
-        context = {"errors": errors if request.GET else [], "query": request.GET}
-        return render(request, "web/digest_preview.html", context, status=400 if errors else 200)
+    if errors:
+        context = {"errors": errors, "query": request.GET}
+        return render(request, "web/digest_preview.html", context, status=400)
     rendered = digest_preview(email=email, frequency=frequency, day=day)
     if request.GET.get("part") == "text":
         return HttpResponse(rendered.text, content_type="text/plain; charset=utf-8")

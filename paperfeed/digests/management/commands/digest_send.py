@@ -10,9 +10,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from paperfeed.digests.editions import default_day, edition_prepare
+from paperfeed.community.selectors import featured_latest_day
+from paperfeed.digests.editions import NO_PAPERS, Prepared, default_day, edition_prepare
 from paperfeed.digests.models import FREQUENCIES
-from paperfeed.digests.sending import Sender, Summary
+from paperfeed.digests.sending import Sender, SendingStopped, Summary
 
 
 class Command(BaseCommand):
@@ -43,7 +44,7 @@ class Command(BaseCommand):
             prepared = edition_prepare(frequency=frequency, day=day or default_day(frequency))
             label = f"{frequency} {prepared.period.slug}"
             if prepared.edition is None:
-                self.stdout.write(f"{label}: not sent ({prepared.reason})")
+                self.stdout.write(f"{label}: not sent ({prepared.reason}){_hint(prepared)}")
                 continue
             editions.append(prepared.edition.pk)
             state = f"composed, {prepared.deliveries} deliveries" if prepared.created else "found"
@@ -51,13 +52,30 @@ class Command(BaseCommand):
         sender = Sender(wait=not options["no_wait"])
         with _progress(sender.due()) as advance:
             sender.progress = advance
-            summary = sender.run()
+            try:
+                summary = sender.run()
+            except SendingStopped as exc:
+                done = sender.summary
+                raise CommandError(
+                    f"{exc}\nstopped after sending {done.sent}; the rest stay pending for the "
+                    "next run (check PAPERFEED_SMTP_URL)"
+                ) from None
         self.stdout.write(
             f"sent {summary.sent}, skipped {summary.skipped}, failed {summary.failed}"
             + (f" ({summary.retried} transient failures retried)" if summary.retried else "")
         )
         for error in summary.errors[:20]:
             self.stderr.write(f"failed: {error}")
+
+
+def _hint(prepared: Prepared) -> str:
+    """Where a newcomer with an older catalogue (the bundled sample) finds an edition."""
+    if prepared.reason != NO_PAPERS:
+        return ""
+    latest = featured_latest_day(on_or_before=prepared.period.start)
+    return (
+        f"; the latest day with featured papers is {latest}: try --date {latest}" if latest else ""
+    )
 
 
 class _progress:
