@@ -24,7 +24,7 @@ def test_sign_up_then_upvote_inline_and_comment(page: Any, catalog: Catalog) -> 
     page.goto("/")
     page.get_by_role("link", name="Sign up").click()
     page.get_by_label("Username").fill("grace")
-    page.get_by_label("Email").fill("grace@example.org")
+    page.locator("main").get_by_label("Email").fill("grace@example.org")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password confirmation").fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
