@@ -9,14 +9,20 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.test import Client
 
 from paperfeed.accounts.tokens import api_token_create
 from paperfeed.community.models import Featured
 from paperfeed.papers.models import Paper
 from paperfeed.search.indexing import keyword_sync
-from tests.community.factories import feature, make_paper
+from tests.community.factories import (  # noqa: F401 (fixtures)
+    feature,
+    make_paper,
+    make_user,
+    moderator,
+    user,
+)
 
 # "Now" in these tests: Saturday 14 March 2026 (ISO week 11), evening.
 NOW = datetime(2026, 3, 14, 18, tzinfo=UTC)
@@ -90,28 +96,6 @@ def world(db: None, clock: None) -> World:
 def indexed(world: World) -> World:
     keyword_sync(rebuild=True)
     return world
-
-
-@pytest.fixture
-def make_user(db: None) -> Callable[..., User]:
-    counter = iter(range(1, 10_000))
-
-    def make(name: str = "", **fields: Any) -> User:
-        return User.objects.create_user(username=name or f"reader{next(counter)}", **fields)
-
-    return make
-
-
-@pytest.fixture
-def user(make_user: Callable[..., User]) -> User:
-    return make_user("ada")
-
-
-@pytest.fixture
-def moderator(make_user: Callable[..., User]) -> User:
-    person = make_user("mod")
-    person.user_permissions.add(Permission.objects.get(codename="moderate_comment"))
-    return User.objects.get(pk=person.pk)
 
 
 @pytest.fixture
