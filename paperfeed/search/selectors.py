@@ -17,7 +17,6 @@ from paperfeed.search.keyword import day_number
 from paperfeed.search.models import PaperVector
 from paperfeed.search.query import ParsedQuery, query_parse
 from paperfeed.search.snippets import Piece, query_stems, snippet
-from paperfeed.search.vectors import EXPANSION_SEARCH
 
 MODES = ("hybrid", "keyword", "semantic")
 # Each list hands its top FUSION_DEPTH papers to the fusion (more for deep pages).
@@ -35,8 +34,8 @@ class Costs:
     exact: float  # per matching paper
     check: float  # per graph candidate
 
-    def graph(self, fetch: int) -> float:
-        return 7.0 * max(EXPANSION_SEARCH, fetch) + self.check * fetch
+    def graph(self, fetch: int, expansion: int) -> float:
+        return 7.0 * max(expansion, fetch) + self.check * fetch
 
 
 COLUMN_COSTS = Costs(exact=0.45, check=0.05)
@@ -234,7 +233,10 @@ def _filtered(
     keep those that pass, or scan the matching papers exactly, whichever costs less."""
     if matching == 0:
         return []
-    fetch = _overfetch(matching, current.vectors.count, k, costs) if current.vectors.graph else None
+    vectors = current.vectors
+    fetch = (
+        _overfetch(matching, vectors.count, vectors.expansion, k, costs) if vectors.graph else None
+    )
     while fetch is not None:
         candidates = current.vectors.search(query, fetch)
         passed = passing([pid for pid, _ in candidates])
@@ -247,7 +249,7 @@ def _filtered(
         # scan costs more keeps the best of the candidates that passed, fewer than k.
         wanted = max(2 * fetch, int(2 * k * len(candidates) / max(1, len(kept))))
         following = min(wanted, OVERFETCH_CAP)
-        if costs.exact * matching <= costs.graph(following):
+        if costs.exact * matching <= costs.graph(following, current.vectors.expansion):
             break
         if following <= fetch:
             return kept
@@ -255,13 +257,13 @@ def _filtered(
     return exact()
 
 
-def _overfetch(matching: int, total: int, k: int, costs: Costs) -> int | None:
+def _overfetch(matching: int, total: int, expansion: int, k: int, costs: Costs) -> int | None:
     """How many graph candidates to fetch so that about k pass a filter that `matching` of the
     `total` papers pass; None when an exact scan of the matching papers is cheaper."""
     if not total:
         return None
     fetch = min(OVERFETCH_CAP, max(2 * k, int(2 * k * total / matching)))
-    if costs.exact * matching <= costs.graph(fetch):
+    if costs.exact * matching <= costs.graph(fetch, expansion):
         return None
     return fetch
 

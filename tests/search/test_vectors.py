@@ -56,8 +56,10 @@ def test_the_graph_finds_what_exact_search_finds(tmp_path: Path, real_vectors: n
         recall.append(len(truth & {pid for pid, _ in index.search(query, 10)}) / 10)
         quick_recall.append(len(truth & {p for p, _ in index.search(query, 10, quick=True)}) / 10)
     assert np.mean(recall) >= 0.95
-    # The quick search (similar papers) is a second view of the same graph, with a smaller ef.
-    assert index._quick is not None and index._quick.expansion_search < index.graph.expansion_search
+    # The quick search (similar papers) is a second view of the same graph, with its own ef.
+    assert index._quick is not None and index._quick is not index.graph
+    assert index._quick.expansion_search == vectors_module.EXPANSION_SIMILAR
+    assert index.graph.expansion_search == vectors_module.expansion_for(len(real_vectors))
     assert np.mean(quick_recall) >= 0.9
     # Lookups read the graph's own copy of the vectors: the same values as the flat copy.
     found, matrix = index.lookup([3, 999_999, 4000])
@@ -125,3 +127,11 @@ def test_a_reader_before_any_version_finds_nothing(tmp_path: Path) -> None:
     assert index.count == 0
     assert index.search(np.ones(384, dtype=np.float32), 10) == []
     assert index.vector(1) is None
+
+
+def test_the_search_effort_grows_with_the_collection() -> None:
+    from paperfeed.search.vectors import EXPANSION_SEARCH, SMALL_EXPANSION, expansion_for
+
+    assert expansion_for(20_000) == expansion_for(150_000) == SMALL_EXPANSION
+    assert SMALL_EXPANSION < expansion_for(500_000) < EXPANSION_SEARCH
+    assert expansion_for(1_000_000) == expansion_for(3_000_000) == EXPANSION_SEARCH
