@@ -26,10 +26,7 @@ def query_stems(texts: Iterable[str]) -> frozenset[str]:
 
 def snippet(text: str, stems: frozenset[str], *, max_chars: int = 320) -> list[Piece]:
     """The window of about max_chars with the most matched words (the start when none match)."""
-    pattern = _candidates(stems)
-    hits = (
-        [m.span() for m in pattern.finditer(text) if _stem(m.group()) in stems] if pattern else []
-    )
+    hits = _matches(text, stems)
     start, end = _window(text, hits, max_chars)
     pieces: list[Piece] = []
     cursor = start
@@ -49,16 +46,37 @@ def snippet(text: str, stems: frozenset[str], *, max_chars: int = 320) -> list[P
     return pieces
 
 
-@lru_cache(maxsize=1_024)
-def _candidates(stems: frozenset[str]) -> re.Pattern[str] | None:
-    """The words that begin like a query stem (stems are nearly always prefixes of their words):
-    one regular-expression scan finds them, and only they are stemmed."""
-    # Stemming rewrites only a word's end ("study" -> "studi"), so all but a stem's last letter
-    # begin the word; four letters at most keep the pattern short.
-    heads = sorted({stem[: max(2, min(4, len(stem) - 1))] for stem in stems if stem})
+def _matches(text: str, stems: frozenset[str]) -> list[tuple[int, int]]:
+    """The spans of the words whose stem is a query stem, in order. Only words that begin like
+    a stem are stemmed; they are found with str.find on the lowercased text, several times
+    faster than a regular expression of alternatives (20 snippets a search)."""
+    heads = _heads(stems)
     if not heads:
-        return None
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, heads)) + r")\w*", re.IGNORECASE)
+        return []
+    low = text.lower()
+    if len(low) != len(text):  # a letter whose lower case is longer: offsets would drift
+        pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, heads)) + r")\w*", re.I)
+        return [m.span() for m in pattern.finditer(text) if _stem(m.group()) in stems]
+    spans: set[tuple[int, int]] = set()
+    for head in heads:
+        at = low.find(head)
+        while at >= 0:
+            before = low[at - 1] if at else " "
+            word = None if before.isalnum() or before == "_" else _WORD.match(text, at)
+            if word is not None and _stem(word.group()) in stems:
+                spans.add(word.span())
+            at = low.find(head, at + 1)
+    return sorted(spans)
+
+
+_WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=1_024)
+def _heads(stems: frozenset[str]) -> tuple[str, ...]:
+    """How the words of the query stems begin. Stemming rewrites only a word's end ("study" ->
+    "studi"), so all but a stem's last letter begin the word; four letters at most suffice."""
+    return tuple(sorted({stem[: max(2, min(4, len(stem) - 1))] for stem in stems if stem}))
 
 
 @lru_cache(maxsize=65_536)
