@@ -77,7 +77,7 @@ def anonymous_cache(view: View) -> View:
             return response
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.cookies:
-            kept = {name: response[name] for name in ("Content-Type", "Link") if name in response}
+            kept = dict(response.items())  # every header: Link, X-Trending-As-Of, ...
             cache.set(key, (response.content, kept), seconds)
         return response
 

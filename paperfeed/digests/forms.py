@@ -8,11 +8,10 @@ from django import forms
 from django.core.validators import validate_email
 
 from paperfeed.digests.models import FREQUENCY_CHOICES
+from paperfeed.search.query import category_canonical
 
 MAX_EMAIL = 254  # RFC 5321's limit on a path
 MAX_CATEGORIES = 10
-# An arXiv archive or category: cs, cs.LG, math.AG, hep-th, q-bio.NC.
-CATEGORY = re.compile(r"^[a-z][a-z-]{0,15}(\.[A-Za-z-]{1,10})?$")
 
 
 def email_clean(value: str) -> str:
@@ -42,13 +41,14 @@ def categories_clean(value: str) -> str:
     for part in re.split(r"[\s,]+", value.strip()):
         if not part:
             continue
-        if not CATEGORY.match(part):
+        canonical = category_canonical(part) if len(part) <= 30 else None
+        if canonical is None:
             shown = part if len(part) <= 30 else part[:27] + "..."
             raise forms.ValidationError(
                 f"'{shown}' is not an arXiv category (e.g. cs.LG, math.AG or hep-th)."
             )
-        if part not in seen:
-            seen.append(part)
+        if canonical not in seen:
+            seen.append(canonical)
     if len(seen) > MAX_CATEGORIES:
         raise forms.ValidationError(f"Choose at most {MAX_CATEGORIES} categories.")
     return " ".join(seen)

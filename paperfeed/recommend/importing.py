@@ -3,7 +3,6 @@ categories and authors they follow."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,10 +19,10 @@ from paperfeed.papers.models import Author, Paper
 from paperfeed.recommend.bibtex import Found, ids_from_bibtex, ids_from_text
 from paperfeed.recommend.models import Interest
 from paperfeed.recommend.signals import reader_model_expire
+from paperfeed.search.query import category_canonical
 
 MAX_IMPORT = 2_000  # ids per import
 MAX_INTERESTS = 200
-_CATEGORY = re.compile(r"^[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?$")
 
 
 class InterestError(ValueError):
@@ -110,9 +109,10 @@ def interest_add(*, user: Any, kind: str, text: str) -> Interest:
     _require_login(user)
     text = " ".join((text or "").split())
     if kind == Interest.CATEGORY:
-        if not _CATEGORY.match(text) or len(text) > 40:
+        canonical = category_canonical(text[:40]) if len(text) <= 40 else None
+        if canonical is None:
             raise InterestError(f"“{text[:60]}” is not an arXiv category; try one like cs.LG.")
-        value, label = text, text
+        value, label = canonical, canonical
     elif kind == Interest.AUTHOR:
         author = Author.objects.filter(key=author_key(text)).first() if text else None
         if author is None:

@@ -301,10 +301,8 @@ def papers_similar(*, paper: Paper, limit: int = 10) -> list[SimilarPaper]:
     """The papers nearest to this one by meaning, excluding itself; by shared words when it has
     no vector yet."""
     current = engine()
-    current.vectors.refresh()
-    vector = current.vectors.vector(paper.id)
-    if vector is None:
-        vector = _stored_vector(paper.id, current.model)
+    found_ids, matrix = paper_vectors(paper_ids=[paper.id])  # the index, else the database
+    vector = matrix[0] if found_ids else None
     if vector is not None and current.vectors.count:
         found = current.vectors.search(vector, limit + 1, quick=True)
     else:
@@ -314,12 +312,6 @@ def papers_similar(*, paper: Paper, limit: int = 10) -> list[SimilarPaper]:
     return [SimilarPaper(papers[pid], score) for pid, score in found if pid in papers]
 
 
-def _stored_vector(pid: int, model: str) -> np.ndarray | None:
-    raw = PaperVector.objects.filter(paper_id=pid, model=model).values_list("vector", flat=True)
-    row = raw.first()
-    return None if row is None else np.frombuffer(bytes(row), dtype=np.float16).astype(np.float32)
-
-
 def paper_vectors(*, paper_ids: Sequence[int]) -> tuple[list[int], np.ndarray]:
     """The vectors (float32, unit length) of these papers under the configured model: from the
     live vector index, and from the database for papers the index does not hold yet. Papers
@@ -327,16 +319,9 @@ def paper_vectors(*, paper_ids: Sequence[int]) -> tuple[list[int], np.ndarray]:
     current = engine()
     current.vectors.refresh()
     wanted = list(dict.fromkeys(int(pid) for pid in paper_ids))
-    found: dict[int, np.ndarray] = {}
     index = current.vectors
-    if index.count and wanted:
-        keys = np.asarray(wanted, dtype=np.uint64)
-        rows = np.minimum(np.searchsorted(index.keys, keys), index.count - 1)
-        present = index.keys[rows] == keys
-        order = np.argsort(rows[present])  # read the memory-mapped rows in file order
-        matrix = np.empty((int(present.sum()), index.vectors.shape[1]), dtype=np.float32)
-        matrix[order] = np.asarray(index.vectors[rows[present][order]], dtype=np.float32)
-        found = dict(zip(keys[present].tolist(), matrix, strict=True))
+    keys, matrix = index.lookup(wanted)
+    found: dict[int, np.ndarray] = dict(zip(keys.tolist(), matrix, strict=True))
     missing = [pid for pid in wanted if pid not in found]
     for start in range(0, len(missing), 2_000):
         rows_db = PaperVector.objects.filter(

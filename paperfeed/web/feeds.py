@@ -23,6 +23,7 @@ from paperfeed.community.selectors import daily_papers, featured_latest_day, tre
 from paperfeed.lib.periods import Period
 from paperfeed.papers.models import Paper
 from paperfeed.papers.selectors import author_get, author_papers
+from paperfeed.search.query import category_canonical
 from paperfeed.search.selectors import papers_search
 from paperfeed.web.forms import SearchForm
 
@@ -31,7 +32,6 @@ DAILY_DAYS = 7  # the daily feed spans the latest featured day and the six befor
 AUTHORS_SHOWN = 10
 # XML 1.0 forbids these control characters; a stray one in an abstract would break the feed.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_CATEGORY = re.compile(r"^[A-Za-z][A-Za-z-]*(\.[A-Za-z-]+)?$")
 
 
 class FeedFormat:
@@ -137,9 +137,10 @@ class TrendingFeed(PaperFeed):
 
 class CategoryFeed(PaperFeed):
     def get_object(self, request: HttpRequest, category: str, **kwargs: Any) -> str:
-        if not _CATEGORY.match(category) or len(category) > 40:
+        canonical = category_canonical(category[:40])
+        if canonical is None:
             raise Http404(f"“{category[:40]}” is not an arXiv category (e.g. cs.LG, hep-th).")
-        return category
+        return canonical
 
     def title(self, category: str) -> str:
         return f"New papers in {category}"
