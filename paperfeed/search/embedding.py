@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import os
 import re
+import weakref
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -180,14 +183,67 @@ class Embedder:
 
 def pad_batch(encodings: Sequence[Encoding], multiple: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Token ids and attention mask (int64), padded with 0 to the longest (rounded up)."""
-    width = max(len(e.ids) for e in encodings)
+    return pad_ids([e.ids for e in encodings], multiple)  # each .ids builds a list: read once
+
+
+def pad_ids(rows: Sequence[Sequence[int]], multiple: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """`pad_batch` for rows of token ids."""
+    width = max(len(row) for row in rows)
     width = -(-width // multiple) * multiple
-    ids = np.zeros((len(encodings), width), dtype=np.int64)
+    ids = np.zeros((len(rows), width), dtype=np.int64)
     mask = np.zeros_like(ids)
-    for row, encoding in enumerate(encodings):
-        ids[row, : len(encoding.ids)] = encoding.ids
-        mask[row, : len(encoding.ids)] = 1
+    for row, tokens in enumerate(rows):
+        ids[row, : len(tokens)] = tokens
+        mask[row, : len(tokens)] = 1
     return ids, mask
+
+
+def stack_padded(parts: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """One (ids, mask) batch from several padded ones, padded to the widest."""
+    width = max(ids.shape[1] for ids, _ in parts)
+    rows = sum(ids.shape[0] for ids, _ in parts)
+    ids_out = np.zeros((rows, width), dtype=np.int64)
+    mask_out = np.zeros_like(ids_out)
+    at = 0
+    for ids, mask in parts:
+        ids_out[at : at + len(ids), : ids.shape[1]] = ids
+        mask_out[at : at + len(ids), : ids.shape[1]] = mask
+        at += len(ids)
+    return ids_out, mask_out
+
+
+# Tokenizer worker processes (see TorchEmbedder): each holds its own single-threaded tokenizer.
+_worker_tokenizer: Any = None
+UNIT = 64  # texts per worker job: a GPU batch is several jobs, so the first is ready soon
+
+
+def _worker_start(spec: str, max_tokens: int) -> None:
+    global _worker_tokenizer
+    os.environ["TOKENIZERS_PARALLELISM"] = "false"  # one core each; the pool is the parallelism
+    from tokenizers import Tokenizer
+
+    from paperfeed.search.tokenizing import WordPieceCache
+
+    tokenizer = Tokenizer.from_str(spec)
+    tokenizer.enable_truncation(max_tokens)
+    tokenizer.no_padding()
+    try:
+        _worker_tokenizer = WordPieceCache(tokenizer, max_tokens)
+    except ValueError:  # not a BERT tokenizer: the model's own
+        _worker_tokenizer = tokenizer
+
+
+def _worker_tokenize(texts: list[str], multiple: int) -> tuple[np.ndarray, np.ndarray]:
+    rows = _worker_tokenizer.encode_batch(texts)
+    return pad_ids(
+        rows if not rows or isinstance(rows[0], list) else [e.ids for e in rows], multiple
+    )
+
+
+def tokenizer_processes_default() -> int:
+    """Tokenizer processes for a GPU embedder: every core but the one feeding the GPU."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(31, (cores or 1) - 1) if (cores or 1) >= 4 else 0
 
 
 def embedder_load(
@@ -246,11 +302,21 @@ def slug(name: str) -> str:
 class TorchEmbedder(Embedder):
     """sentence-transformers on torch: fp16 on CUDA, fp32 on the CPU.
 
-    For mean-pooling models, tokenising runs in background threads (the Rust tokenizer releases
-    the GIL) a few batches ahead of the forward pass, so a GPU is not left waiting on it.
+    For mean-pooling models, tokenising runs a few batches ahead of the forward pass, so a GPU is
+    not left waiting on it. A GPU outruns any one CPU core's tokenizer many times over, so on
+    CUDA the texts are tokenised and padded in `tokenize_processes` worker processes (default:
+    every core but one), which share no lock with the process feeding the GPU. Otherwise two
+    threads share the Rust tokenizer's own thread pool (it releases the GIL), while padding
+    holds it.
     """
 
-    def __init__(self, source: ModelSource, device: str | None = None) -> None:
+    def __init__(
+        self,
+        source: ModelSource,
+        device: str | None = None,
+        *,
+        tokenize_processes: int | None = None,
+    ) -> None:
         try:
             import torch
             from sentence_transformers import SentenceTransformer
@@ -269,18 +335,44 @@ class TorchEmbedder(Embedder):
         self.model.max_seq_length = source.max_tokens
         self.model.eval()
         self.cuda = self.device.startswith("cuda")
-        if self.cuda:
-            self.model.half()
+        # fp16 on a GPU; fp32 on the CPU, whatever dtype the weights were stored in.
+        self.model.half() if self.cuda else self.model.float()
         self.source = source
         self.model_name = source.name
         self.transformer: Any = self.model[0].auto_model
-        self.dim = int(self.model.get_embedding_dimension() or 0)
+        dimension = getattr(self.model, "get_embedding_dimension", None)
+        if dimension is None:  # sentence-transformers before 6.1
+            dimension = self.model.get_sentence_embedding_dimension
+        self.dim = int(dimension() or 0)
         self.backend = f"torch-{'cuda' if self.cuda else 'cpu'}"
-        # A GPU wants big batches; the CPU gains nothing past 64.
-        self.batch_size = 256 if self.cuda else 64
+        # A GPU wants big batches (on an H200: 33,400 docs/s at 1,024 against 17,800 at 256, see
+        # bench/embed.py); the CPU gains nothing past 64.
+        self.batch_size = (
+            (1024 if _gpu_memory(self.device) >= 16 << 30 else 256) if self.cuda else 64
+        )
         self.papers_per_call = 8_192 if self.cuda else 0
         self._tokenizer = self._fast_tokenizer() if source.mean_pooling else None
-        self._pool = ThreadPoolExecutor(2, thread_name_prefix="paperfeed-tokenize")
+        if tokenize_processes is None:
+            tokenize_processes = tokenizer_processes_default() if self.cuda else 0
+        self.tokenize_processes = tokenize_processes if self._tokenizer is not None else 0
+        self._pool: Executor | None = None
+
+    def _executor(self) -> Executor:
+        """The tokenizer pool, started on first use and stopped with the embedder."""
+        if self._pool is None:
+            if self.tokenize_processes > 0:
+                assert self._tokenizer is not None
+                # spawn: a fork would copy this process's CUDA context and tokenizer threads.
+                self._pool = ProcessPoolExecutor(
+                    self.tokenize_processes,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_worker_start,
+                    initargs=(self._tokenizer.to_str(), self.source.max_tokens),
+                )
+            else:
+                self._pool = ThreadPoolExecutor(2, thread_name_prefix="paperfeed-tokenize")
+            weakref.finalize(self, self._pool.shutdown, cancel_futures=True)
+        return self._pool
 
     def _fast_tokenizer(self) -> Tokenizer | None:
         from tokenizers import Tokenizer
@@ -315,16 +407,8 @@ class TorchEmbedder(Embedder):
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         import torch
 
-        ahead = 3
-        pending: list[Future[tuple[Any, Any]]] = []
-        submitted = 0
         previous: tuple[np.ndarray, Any, Any] | None = None
-        for step, rows in enumerate(chunks):
-            while submitted < min(len(chunks), step + ahead):
-                batch = [texts[i] for i in chunks[submitted]]
-                pending.append(self._pool.submit(self._tokenize, batch))
-                submitted += 1
-            ids, mask = pending.pop(0).result()
+        for rows, (ids, mask) in self._tokenized(texts, chunks):
             with torch.inference_mode():
                 ids = ids.to(self.device, non_blocking=True)
                 mask = mask.to(self.device, non_blocking=True)
@@ -339,15 +423,50 @@ class TorchEmbedder(Embedder):
         if previous is not None:
             yield _finished(previous)
 
-    def _tokenize(self, batch: list[str]) -> tuple[Any, Any]:
-        import torch
+    def _tokenized(
+        self, texts: list[str], chunks: list[np.ndarray]
+    ) -> Iterator[tuple[np.ndarray, tuple[Any, Any]]]:
+        """Each chunk's rows with its tensors, tokenised ahead of the caller."""
+        if len(chunks) == 1:  # a query or a handful of texts: no pool to wait on
+            yield chunks[0], self._tokenize([texts[i] for i in chunks[0]])
+            return
+        pool = self._executor()
+        if self.tokenize_processes > 0:
+            yield from self._tokenized_in_processes(pool, texts, chunks)
+            return
+        ahead = 3
+        pending: deque[Future[tuple[Any, Any]]] = deque()
+        submitted = 0
+        for step, rows in enumerate(chunks):
+            while submitted < min(len(chunks), step + ahead):
+                batch = [texts[i] for i in chunks[submitted]]
+                pending.append(pool.submit(self._tokenize, batch))
+                submitted += 1
+            yield rows, pending.popleft().result()
 
+    def _tokenized_in_processes(
+        self, pool: Executor, texts: list[str], chunks: list[np.ndarray]
+    ) -> Iterator[tuple[np.ndarray, tuple[Any, Any]]]:
+        multiple = 8 if self.cuda else 1
+        jobs = (chunk[i : i + UNIT] for chunk in chunks for i in range(0, len(chunk), UNIT))
+        in_flight = 4 * self.tokenize_processes  # jobs queued: every worker always has the next
+        pending: deque[Future[tuple[np.ndarray, np.ndarray]]] = deque()
+        for rows in chunks:
+            parts = []
+            for _ in range(-(-len(rows) // UNIT)):
+                while len(pending) < in_flight:
+                    job = next(jobs, None)
+                    if job is None:
+                        break
+                    pending.append(pool.submit(_worker_tokenize, [texts[i] for i in job], multiple))
+                parts.append(pending.popleft().result())
+            ids, mask = stack_padded(parts)
+            yield rows, _tensors(ids, mask, pin=self.cuda)
+
+    def _tokenize(self, batch: list[str]) -> tuple[Any, Any]:
         assert self._tokenizer is not None
         ids, mask = pad_batch(self._tokenizer.encode_batch(batch), multiple=8 if self.cuda else 1)
-        ids_t, mask_t = torch.from_numpy(ids), torch.from_numpy(mask)
-        if self.cuda:  # page-locked memory lets the copy to the GPU run asynchronously
-            ids_t, mask_t = ids_t.pin_memory(), mask_t.pin_memory()
-        return ids_t, mask_t
+        return _tensors(ids, mask, pin=self.cuda)
 
     def _forward(self, ids: Any, mask: Any) -> Any:
         import torch
@@ -357,6 +476,21 @@ class TorchEmbedder(Embedder):
         summed = (hidden.to(torch.float32) * weights).sum(dim=1)
         mean = summed / weights.sum(dim=1).clamp(min=1e-9)
         return torch.nn.functional.normalize(mean, p=2.0, dim=1)
+
+
+def _gpu_memory(device: str) -> int:
+    import torch
+
+    return int(torch.cuda.get_device_properties(torch.device(device)).total_memory)
+
+
+def _tensors(ids: np.ndarray, mask: np.ndarray, *, pin: bool) -> tuple[Any, Any]:
+    import torch
+
+    ids_t, mask_t = torch.from_numpy(ids), torch.from_numpy(mask)
+    if pin:  # page-locked memory lets the copy to the GPU run asynchronously
+        ids_t, mask_t = ids_t.pin_memory(), mask_t.pin_memory()
+    return ids_t, mask_t
 
 
 def _finished(item: tuple[np.ndarray, Any, Any]) -> tuple[np.ndarray, np.ndarray]:

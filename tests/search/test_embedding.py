@@ -14,8 +14,12 @@ from paperfeed.search.embedding import (
     DEFAULT_MODEL,
     Embedder,
     EmbeddingError,
+    TorchEmbedder,
     embedder_load,
+    model_source,
     paper_text,
+    stack_padded,
+    tokenizer_processes_default,
 )
 from tests.support import SHARED_DATA
 
@@ -87,6 +91,42 @@ def test_batching_does_not_change_the_vectors(
     alone = np.stack([onnx_embedder.encode_documents([t])[0] for t in texts])
     np.testing.assert_allclose(together, alone, atol=1e-6)
     np.testing.assert_allclose(onnx_embedder.encode_query(texts[2]), alone[2], atol=1e-6)
+
+
+def test_tokenizer_processes_give_the_same_vectors(
+    torch_embedder: Embedder, papers: list[tuple[str, str]]
+) -> None:
+    # Titles, and short pieces of abstracts: 150 texts, so batches of 128 take two worker jobs
+    # each (64 texts a job) and the last batch one, padded together.
+    texts = [t for t, _ in papers] + [a[: 40 + 7 * i] for i, (_, a) in enumerate(papers * 12)]
+    texts = texts[:150]
+    in_processes = TorchEmbedder(model_source(DEFAULT_MODEL), device="cpu", tokenize_processes=2)
+    done: list[int] = []
+    got = in_processes.encode_documents(texts, batch_size=128, on_progress=done.append)
+    assert done == [128, 22]
+    assert in_processes._pool is not None and in_processes.tokenize_processes == 2
+    expected = torch_embedder.encode_documents(texts, batch_size=128)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def test_a_query_needs_no_tokenizer_pool() -> None:
+    embedder = TorchEmbedder(model_source(DEFAULT_MODEL), device="cpu", tokenize_processes=2)
+    vector = embedder.encode_query("graph neural networks")
+    assert vector.shape == (384,) and embedder._pool is None
+
+
+def test_a_cpu_embedder_tokenizes_in_threads() -> None:
+    assert TorchEmbedder(model_source(DEFAULT_MODEL), device="cpu").tokenize_processes == 0
+    assert tokenizer_processes_default() >= 0
+
+
+def test_stacked_batches_are_padded_to_the_widest() -> None:
+    one = (np.array([[101, 7, 102]]), np.array([[1, 1, 1]]))
+    two_ids = np.array([[101, 102, 0, 0, 0], [101, 5, 6, 7, 102]])
+    two = (two_ids, np.array([[1, 1, 0, 0, 0], [1] * 5]))
+    ids, mask = stack_padded([one, two])
+    assert ids.tolist() == [[101, 7, 102, 0, 0], [101, 102, 0, 0, 0], [101, 5, 6, 7, 102]]
+    assert mask.tolist() == [[1, 1, 1, 0, 0], [1, 1, 0, 0, 0], [1, 1, 1, 1, 1]]
 
 
 def test_a_query_is_closest_to_the_paper_about_it(
