@@ -407,13 +407,16 @@ class TorchEmbedder(Embedder):
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         import torch
 
+        # Copies overlap the GPU's work only when there is more than one batch. A query is one:
+        # it takes plain copies, as page-locked buffers of a new size cost milliseconds to make.
+        overlap = self.cuda and len(chunks) > 1
         previous: tuple[np.ndarray, Any, Any] | None = None
         for rows, (ids, mask) in self._tokenized(texts, chunks):
             with torch.inference_mode():
-                ids = ids.to(self.device, non_blocking=True)
-                mask = mask.to(self.device, non_blocking=True)
-                vectors = self._forward(ids, mask).to("cpu", non_blocking=self.cuda)
-            done = torch.cuda.Event() if self.cuda else None  # type: ignore[no-untyped-call]
+                ids = ids.to(self.device, non_blocking=overlap)
+                mask = mask.to(self.device, non_blocking=overlap)
+                vectors = self._forward(ids, mask).to("cpu", non_blocking=overlap)
+            done = torch.cuda.Event() if overlap else None  # type: ignore[no-untyped-call]
             if done is not None:
                 done.record()
             # The GPU now has this batch queued: hand back the previous one meanwhile.
@@ -428,7 +431,7 @@ class TorchEmbedder(Embedder):
     ) -> Iterator[tuple[np.ndarray, tuple[Any, Any]]]:
         """Each chunk's rows with its tensors, tokenised ahead of the caller."""
         if len(chunks) == 1:  # a query or a handful of texts: no pool to wait on
-            yield chunks[0], self._tokenize([texts[i] for i in chunks[0]])
+            yield chunks[0], self._tokenize([texts[i] for i in chunks[0]], pin=False)
             return
         pool = self._executor()
         if self.tokenize_processes > 0:
@@ -463,10 +466,10 @@ class TorchEmbedder(Embedder):
             ids, mask = stack_padded(parts)
             yield rows, _tensors(ids, mask, pin=self.cuda)
 
-    def _tokenize(self, batch: list[str]) -> tuple[Any, Any]:
+    def _tokenize(self, batch: list[str], *, pin: bool = True) -> tuple[Any, Any]:
         assert self._tokenizer is not None
         ids, mask = pad_batch(self._tokenizer.encode_batch(batch), multiple=8 if self.cuda else 1)
-        return _tensors(ids, mask, pin=self.cuda)
+        return _tensors(ids, mask, pin=pin and self.cuda)
 
     def _forward(self, ids: Any, mask: Any) -> Any:
         import torch
