@@ -331,7 +331,7 @@ def paper_vectors(*, paper_ids: Sequence[int]) -> tuple[list[int], np.ndarray]:
             found[pid] = np.frombuffer(bytes(raw), dtype=np.float16).astype(np.float32)
     ids = [pid for pid in wanted if pid in found]
     if not ids:
-        dim = index.vectors.shape[1] if index.count else 0
+        dim = index.dim if index.count else 0
         return [], np.zeros((0, dim), dtype=np.float32)
     return ids, np.stack([found[pid] for pid in ids])
 
@@ -347,7 +347,7 @@ def vectors_sample(*, count: int, recent: int = 50_000, seed: int = 0) -> np.nda
         # Paper ids grow as papers are stored, so the last keys are the recent papers.
         first = max(0, index.count - recent)
         rows = np.sort(rng.choice(np.arange(first, index.count), count, replace=False))
-        return np.asarray(index.vectors[rows], dtype=np.float32)
+        return index.rows(rows).astype(np.float32)
     raw = PaperVector.objects.filter(model=current.model).order_by("-paper_id")
     chunks = [bytes(v) for v in raw.values_list("vector", flat=True)[:recent]]
     if not chunks:

@@ -6,6 +6,13 @@ Layout under PAPERFEED_HOME/index/vectors/<model>/:
     v<N>/keys.npy        paper ids, ascending (uint64)
     v<N>/vectors.npy     their unit-length vectors, float16, row i belongs to keys[i]
     v<N>/hnsw.usearch    the HNSW graph, when the collection is big enough to need one
+    v<N>/slots.npy       with a graph: row i's slot among the vectors stored in hnsw.usearch
+
+A usearch file begins with its vectors, one per slot, before the graph. Servers read rows from
+there (through slots.npy) rather than from vectors.npy: graph search keeps those pages in memory
+anyway, and a second copy would double the vectors' share of a server's memory (740 MB at a
+million papers). vectors.npy stays for the indexer (the next version starts from it) and for
+collections without a graph.
 
 The indexer writes a new version beside the live one and then swaps current.json atomically, so a
 reader never sees a half-written index; readers notice the new current.json (one stat per search)
@@ -136,6 +143,9 @@ def vectors_publish(
     if len(all_keys) >= EXACT_BELOW and dim:
         graph = _graph_update(old_dir, dim, keys, vectors, gone, all_keys, all_vectors, on_progress)
         graph.save(str(new_dir / "hnsw.usearch"))
+        slots = graph_slots(new_dir / "hnsw.usearch", all_vectors)
+        if slots is not None:  # else readers use vectors.npy
+            np.save(new_dir / "slots.npy", slots)
     _write_json_atomic(
         root / MANIFEST,
         {"version": version, "count": int(len(all_keys)), "dim": int(dim), "model": model,
@@ -177,6 +187,57 @@ def _graph_update(
     return graph
 
 
+def graph_stored_vectors(path: Path, dim: int) -> np.ndarray | None:
+    """The vectors at the start of a usearch file, one row per slot (float16, memory-mapped):
+    a header of two uint32 (slots, bytes per vector), then the rows. None if it is not so."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(8)
+        size = path.stat().st_size
+    except OSError:
+        return None
+    if len(head) < 8 or not dim:
+        return None
+    slots, width = (int(v) for v in np.frombuffer(head, dtype="<u4"))
+    if width != 2 * dim or not slots or 8 + slots * width > size:
+        return None
+    return np.memmap(path, dtype=np.float16, mode="r", offset=8, shape=(slots, dim))
+
+
+def graph_slots(path: Path, vectors: np.ndarray) -> np.ndarray | None:
+    """Each row's slot among the vectors stored in the usearch file at `path` (int64), found by
+    content and checked byte for byte; None when some row is not there as it should be."""
+    count, dim = vectors.shape if vectors.ndim == 2 else (0, 0)
+    stored = graph_stored_vectors(path, dim)
+    if stored is None or not count:
+        return None
+    # An exact fingerprint of each row's bits: a wrapping sum of them times random odd numbers.
+    weights = np.random.default_rng(0).integers(1, 2**63, size=dim, dtype=np.uint64) | 1
+
+    def fingerprints(matrix: np.ndarray) -> np.ndarray:
+        out = np.empty(len(matrix), dtype=np.uint64)
+        for start in range(0, len(matrix), EXACT_STEP):
+            bits = np.asarray(matrix[start : start + EXACT_STEP]).view(np.uint16)
+            out[start : start + len(bits)] = (bits.astype(np.uint64) * weights).sum(axis=1)
+        return out
+
+    stored_prints = fingerprints(stored)
+    order = np.argsort(stored_prints, kind="stable")
+    sorted_prints = stored_prints[order]
+    wanted = fingerprints(vectors)
+    at = np.searchsorted(sorted_prints, wanted)
+    if (at >= len(order)).any() or (sorted_prints[np.minimum(at, len(order) - 1)] != wanted).any():
+        return None
+    slots = order[at]
+    # Equal fingerprints are equal vectors but for a 2**-64 chance: check every row anyway.
+    for start in range(0, count, EXACT_STEP):
+        block = np.asarray(vectors[start : start + EXACT_STEP]).view(np.uint16)
+        found = np.take(stored, slots[start : start + len(block)], axis=0).view(np.uint16)
+        if not np.array_equal(found, block):
+            return None
+    return slots.astype(np.int64)
+
+
 def _remove_old_versions(root: Path, *, keep: set[int]) -> None:
     # Readers that still map an older version keep their pages: on POSIX an unlinked file lives
     # on until its last mapping closes. One previous version stays for readers mid-reload.
@@ -207,7 +268,10 @@ class VectorIndex:
         self._stamp: float | None = None
         self.version = 0
         self.keys = np.zeros(0, dtype=np.uint64)
-        self.vectors = np.zeros((0, 0), dtype=np.float16)
+        # Rows are read from `_store`: the graph file's own vectors through `_slots` (row i is
+        # _store[_slots[i]]), or vectors.npy itself (`_slots` None).
+        self._store = np.zeros((0, 0), dtype=np.float16)
+        self._slots: np.ndarray | None = None
         self.graph: Index | None = None
         self.expansion = EXPANSION_SEARCH
         self._graph_path: Path | None = None
@@ -217,6 +281,16 @@ class VectorIndex:
     @property
     def count(self) -> int:
         return int(len(self.keys))
+
+    @property
+    def dim(self) -> int:
+        return int(self._store.shape[1]) if self._store.ndim == 2 else 0
+
+    def rows(self, rows: np.ndarray) -> np.ndarray:
+        """These rows' vectors (float16), in the order asked."""
+        rows = np.asarray(rows, dtype=np.intp)
+        source = rows if self._slots is None else self._slots[rows]
+        return np.asarray(np.take(self._store, source, axis=0), dtype=np.float16)
 
     def refresh(self) -> None:
         """Reopen when the indexer has published a new version (one stat per call)."""
@@ -232,44 +306,46 @@ class VectorIndex:
         folder = self.root / f"v{manifest['version']}"
         try:
             keys = np.load(folder / "keys.npy", mmap_mode="r")
-            vectors = np.load(folder / "vectors.npy", mmap_mode="r")
             graph_path = folder / "hnsw.usearch"
             graph = Index.restore(str(graph_path), view=True) if graph_path.exists() else None
+            store, slots = self._graph_rows(folder, graph_path, int(manifest.get("dim", 0)))
+            if store is None:
+                store = np.load(folder / "vectors.npy", mmap_mode="r")
             expansion = expansion_for(len(keys))
             if graph is not None:
                 graph.expansion_search = expansion  # type: ignore[misc]
         except FileNotFoundError:
             return  # replaced again while we looked: the next call opens the newer one
-        self.keys, self.vectors, self.graph, self.expansion = keys, vectors, graph, expansion
+        self.keys, self.graph, self.expansion = keys, graph, expansion
+        self._store, self._slots = store, slots
         self._graph_path, self._quick = graph_path if graph is not None else None, None
         self.version, self._stamp = int(manifest["version"]), stamp
+
+    @staticmethod
+    def _graph_rows(
+        folder: Path, graph_path: Path, dim: int
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(the graph file's vectors, each row's slot there), or (None, None) without them."""
+        if not (folder / "slots.npy").exists() or not graph_path.exists():
+            return None, None
+        store = graph_stored_vectors(graph_path, dim)
+        slots = np.load(folder / "slots.npy", mmap_mode="r")
+        if store is None or (len(slots) and int(slots.max()) >= len(store)):
+            return None, None
+        return store, slots
 
     def vector(self, pid: int) -> np.ndarray | None:
         found, vectors = self.lookup([pid])
         return vectors[0] if len(found) else None
 
     def lookup(self, pids: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        """(the papers among these that have a vector, their vectors as float32 rows). With a
-        graph they are read from the graph's own copy, whose pages graph search keeps in memory
-        anyway, so that lookups do not also bring the flat copy into memory (~0.5 us each)."""
+        """(the papers among these that have a vector, their vectors as float32 rows)."""
         wanted = np.asarray(pids, dtype=np.uint64)
-        dim = int(self.vectors.shape[1]) if self.vectors.ndim == 2 else 0
         if not self.count or not len(wanted):
-            return wanted[:0], np.zeros((0, dim), dtype=np.float32)
+            return wanted[:0], np.zeros((0, self.dim), dtype=np.float32)
         rows = np.minimum(np.searchsorted(self.keys, wanted), self.count - 1)
         present = self.keys[rows] == wanted
-        found = wanted[present]
-        if not len(found):
-            return found, np.zeros((0, dim), dtype=np.float32)
-        if self.graph is not None:
-            got = self.graph.get(found, dtype="f32")
-            listed = [v for v in (got if isinstance(got, tuple) else (got,)) if v is not None]
-            if len(listed) == len(found):
-                return found, np.vstack(listed).reshape(len(found), -1)
-        order = np.argsort(rows[present])  # read the memory-mapped rows in file order
-        matrix = np.empty((len(found), dim), dtype=np.float32)
-        matrix[order] = np.asarray(self.vectors[rows[present][order]], dtype=np.float32)
-        return found, matrix
+        return wanted[present], self.rows(rows[present]).astype(np.float32)
 
     def similarities(self, query: np.ndarray, pids: Sequence[int]) -> dict[int, float]:
         """The cosine similarity of each of these papers to the query; papers without a vector
@@ -328,15 +404,12 @@ class VectorIndex:
             return []
         q = np.asarray(query, dtype=np.float16).reshape(1, -1)
         k = min(k, len(rows))
-        whole = len(rows) == self.count  # rows are unique, so this is every row, in order
+        # Rows are unique, so this is every row, in order: a flat copy is read as it lies.
+        whole = len(rows) == self.count and self._slots is None
         found: list[tuple[int, float]] = []
         for start in range(0, len(rows), EXACT_STEP):
             chunk = rows[start : start + EXACT_STEP]
-            block = (
-                self.vectors[start : start + len(chunk)]
-                if whole
-                else np.take(self.vectors, chunk, axis=0)
-            )
+            block = self._store[start : start + len(chunk)] if whole else self.rows(chunk)
             matches = exact_search(np.ascontiguousarray(block), q, min(k, len(chunk)),
                                    MetricKind.IP, exact=True, threads=1)  # fmt: skip
             found += [

@@ -122,6 +122,47 @@ def test_a_new_version_adds_replaces_and_removes(tmp_path: Path, real_vectors: n
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["v2", "v3"]
 
 
+@pytest.mark.usefixtures("small_graphs")
+def test_readers_read_rows_from_the_graph_file(tmp_path: Path, real_vectors: np.ndarray) -> None:
+    keys = np.arange(1, 801, dtype=np.uint64)
+    vectors_publish(tmp_path, model="m", keys=keys, vectors=real_vectors[:800])
+    # replace ten vectors and remove twenty papers: the graph reuses the freed slots
+    new_keys = np.arange(1, 11, dtype=np.uint64)
+    vectors_publish(tmp_path, model="m", keys=new_keys, vectors=real_vectors[1000:1010],
+                    removed=np.arange(500, 520, dtype=np.uint64))  # fmt: skip
+    reader = VectorIndex(tmp_path)
+    folder = tmp_path / f"v{reader.version}"
+    flat = np.load(folder / "vectors.npy")
+    assert reader._slots is not None and reader.count == len(flat) == 780
+    assert not np.array_equal(reader._slots, np.arange(780))  # the file's order is not the keys'
+    assert np.array_equal(reader.rows(np.arange(780)).view(np.uint16), flat.view(np.uint16))
+    found, matrix = reader.lookup([3, 505, 700])
+    assert found.tolist() == [3, 700]
+    assert np.array_equal(matrix[0], real_vectors[1002].astype(np.float32))
+    query = real_vectors[1003].astype(np.float32)
+    among = np.arange(1, 400, dtype=np.uint64)
+    best = reader.search_among(query, among, 5)
+    assert [pid for pid, _ in best] == [int(among[i]) for i in exact_top(flat[:399], query, 5)]
+    assert best[0][0] == 4
+
+
+@pytest.mark.usefixtures("small_graphs")
+def test_without_a_slot_map_readers_use_the_flat_copy(
+    tmp_path: Path, real_vectors: np.ndarray
+) -> None:
+    keys = np.arange(1, 301, dtype=np.uint64)
+    vectors_publish(tmp_path, model="m", keys=keys, vectors=real_vectors[:300])
+    folder = tmp_path / "v1"
+    other = real_vectors[300:600]
+    assert vectors_module.graph_slots(folder / "hnsw.usearch", other) is None  # not these
+    assert vectors_module.graph_slots(folder / "vectors.npy", real_vectors[:300]) is None
+    (folder / "slots.npy").unlink()  # as written before slot maps existed
+    reader = VectorIndex(tmp_path)
+    assert reader._slots is None and reader.graph is not None
+    assert np.array_equal(reader.rows(np.array([7, 2])), real_vectors[[7, 2]])
+    assert reader.search(real_vectors[9].astype(np.float32), 1)[0][0] == 10
+
+
 def test_a_reader_before_any_version_finds_nothing(tmp_path: Path) -> None:
     index = VectorIndex(tmp_path / "nothing")
     assert index.count == 0
