@@ -283,7 +283,8 @@ def page_in() -> None:
 
 def ann_recall(current: object, texts: list[str]) -> dict[str, float]:
     vectors = current.vectors  # type: ignore[attr-defined]
-    flat = np.asarray(vectors.vectors)  # the flat copy: baseline brute force over every vector
+    # The flat copy the indexer keeps (servers don't map it): brute force over every vector.
+    flat = np.load(vectors.root / f"v{vectors.version}" / "vectors.npy", mmap_mode="r")
     recalls, ann_t, exact_t = [], [], []
     for text in texts:
         q = current.encode_query(text)  # type: ignore[attr-defined]

@@ -153,8 +153,10 @@ class KeywordIndex:
         return doc
 
     # Queries -----------------------------------------------------------------------------
-    def _term(self, field: str, token: str) -> tantivy.Query:
-        return tantivy.Query.term_query(self.schema, field, token)
+    def _term(self, field: str, token: str, *, reads: str = "freq") -> tantivy.Query:
+        # BM25 needs term frequencies, a filter not even those; only phrases read positions.
+        # Leaving positions unread keeps the .pos files (a fifth of the index) out of memory.
+        return tantivy.Query.term_query(self.schema, field, token, index_option=reads)
 
     def _match(self, field: str, tokens: list[str]) -> tantivy.Query:
         if len(tokens) == 1:
@@ -180,7 +182,7 @@ class KeywordIndex:
         """Category, author and date constraints, each one a query every result must match."""
         musts: list[tantivy.Query] = []
         if parsed.categories:
-            cats = [self._term("cat", c) for c in parsed.categories]
+            cats = [self._term("cat", c, reads="basic") for c in parsed.categories]
             musts.append(cats[0] if len(cats) == 1 else _should(cats))
         for name in parsed.authors:
             tokens = NAME_ANALYZER.analyze(name)

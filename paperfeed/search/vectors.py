@@ -23,6 +23,7 @@ papers) and looks up a paper's own vector for "similar papers". Nothing here imp
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import shutil
 from collections.abc import Callable, Sequence
@@ -187,21 +188,24 @@ def _graph_update(
     return graph
 
 
-def graph_stored_vectors(path: Path, dim: int) -> np.ndarray | None:
-    """The vectors at the start of a usearch file, one row per slot (float16, memory-mapped):
-    a header of two uint32 (slots, bytes per vector), then the rows. None if it is not so."""
-    try:
-        with path.open("rb") as file:
-            head = file.read(8)
-        size = path.stat().st_size
-    except OSError:
+def graph_stored_vectors(data: Any, dim: int) -> np.ndarray | None:
+    """The vectors at the start of a usearch file's bytes (a path, or a buffer such as its
+    mmap), one row per slot, float16: a header of two uint32 (slots, bytes per vector), then the
+    rows. None if it is not so."""
+    if isinstance(data, Path):
+        try:
+            data = _map(data)
+        except (OSError, ValueError):  # unreadable, or empty
+            return None
+        if data is None:
+            return None
+    size = len(data)
+    if size < 8 or not dim:
         return None
-    if len(head) < 8 or not dim:
-        return None
-    slots, width = (int(v) for v in np.frombuffer(head, dtype="<u4"))
+    slots, width = (int(v) for v in np.frombuffer(data, dtype="<u4", count=2))
     if width != 2 * dim or not slots or 8 + slots * width > size:
         return None
-    return np.memmap(path, dtype=np.float16, mode="r", offset=8, shape=(slots, dim))
+    return np.frombuffer(data, dtype=np.float16, count=slots * dim, offset=8).reshape(slots, dim)
 
 
 def graph_slots(path: Path, vectors: np.ndarray) -> np.ndarray | None:
@@ -236,6 +240,24 @@ def graph_slots(path: Path, vectors: np.ndarray) -> np.ndarray | None:
         if not np.array_equal(found, block):
             return None
     return slots.astype(np.int64)
+
+
+def _map(path: Path) -> mmap.mmap | None:
+    """The file mapped read-only, or None when there is no such file."""
+    try:
+        with path.open("rb") as file:
+            return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    except FileNotFoundError:
+        return None
+
+
+def _view(mapping: mmap.mmap) -> Index | None:
+    """A graph reading the mapped file in place. It holds the mapping: a search still running
+    on it in another thread keeps its pages mapped after a reload drops them."""
+    graph = Index.restore(memoryview(mapping), view=True)
+    if graph is not None:
+        graph._paperfeed_mapping = mapping  # type: ignore[attr-defined]
+    return graph
 
 
 def _remove_old_versions(root: Path, *, keep: set[int]) -> None:
@@ -274,7 +296,9 @@ class VectorIndex:
         self._slots: np.ndarray | None = None
         self.graph: Index | None = None
         self.expansion = EXPANSION_SEARCH
-        self._graph_path: Path | None = None
+        # The graph file, mapped once: the graph, its quick view and the rows all read these
+        # pages, so they count once in a server's memory.
+        self._mapping: mmap.mmap | None = None
         self._quick: Index | None = None
         self.refresh()
 
@@ -306,9 +330,9 @@ class VectorIndex:
         folder = self.root / f"v{manifest['version']}"
         try:
             keys = np.load(folder / "keys.npy", mmap_mode="r")
-            graph_path = folder / "hnsw.usearch"
-            graph = Index.restore(str(graph_path), view=True) if graph_path.exists() else None
-            store, slots = self._graph_rows(folder, graph_path, int(manifest.get("dim", 0)))
+            mapping = _map(folder / "hnsw.usearch")
+            graph = _view(mapping) if mapping is not None else None
+            store, slots = self._graph_rows(folder, mapping, int(manifest.get("dim", 0)))
             if store is None:
                 store = np.load(folder / "vectors.npy", mmap_mode="r")
             expansion = expansion_for(len(keys))
@@ -318,17 +342,17 @@ class VectorIndex:
             return  # replaced again while we looked: the next call opens the newer one
         self.keys, self.graph, self.expansion = keys, graph, expansion
         self._store, self._slots = store, slots
-        self._graph_path, self._quick = graph_path if graph is not None else None, None
+        self._mapping, self._quick = mapping if graph is not None else None, None
         self.version, self._stamp = int(manifest["version"]), stamp
 
     @staticmethod
     def _graph_rows(
-        folder: Path, graph_path: Path, dim: int
+        folder: Path, mapping: mmap.mmap | None, dim: int
     ) -> tuple[np.ndarray | None, np.ndarray | None]:
         """(the graph file's vectors, each row's slot there), or (None, None) without them."""
-        if not (folder / "slots.npy").exists() or not graph_path.exists():
+        if mapping is None or not (folder / "slots.npy").exists():
             return None, None
-        store = graph_stored_vectors(graph_path, dim)
+        store = graph_stored_vectors(mapping, dim)
         slots = np.load(folder / "slots.npy", mmap_mode="r")
         if store is None or (len(slots) and int(slots.max()) >= len(store)):
             return None, None
@@ -373,8 +397,8 @@ class VectorIndex:
     def _quick_graph(self) -> Index | None:
         """A second memory-mapped view of the live graph (the same pages in memory), searched
         with EXPANSION_SIMILAR; opened on first use."""
-        if self._quick is None and self._graph_path is not None:
-            quick = Index.restore(str(self._graph_path), view=True)
+        if self._quick is None and self._mapping is not None:
+            quick = _view(self._mapping)
             if quick is not None:
                 quick.expansion_search = EXPANSION_SIMILAR  # type: ignore[misc]
                 self._quick = quick
