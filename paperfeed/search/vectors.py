@@ -16,8 +16,8 @@ collections without a graph.
 
 The indexer writes a new version beside the live one and then swaps current.json atomically, so a
 reader never sees a half-written index; readers notice the new current.json (one stat per search)
-and reopen. The flat copy serves exact search (small collections, and filters that leave few
-papers) and looks up a paper's own vector for "similar papers". Nothing here imports Django.
+and reopen. Rows serve exact search (small collections, and filters that leave few papers) and
+look up a paper's own vector for "similar papers" and hybrid fusion. Nothing here imports Django.
 """
 
 from __future__ import annotations
