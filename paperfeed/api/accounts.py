@@ -16,6 +16,7 @@ from paperfeed.api.common import (
     LIMIT_DOC,
     MAX_PAGE,
     PAGE_DOC,
+    WRITE_ERRORS,
     capped,
     errors,
     link_next,
@@ -27,7 +28,6 @@ from paperfeed.api.shapes import hit_payloads
 from paperfeed.api.throttling import write_throttles
 
 router = Router(tags=["accounts"], auth=AUTH)
-WRITE_ERRORS = (400, 401, 403, 404, 422, 429)
 
 
 @router.get(

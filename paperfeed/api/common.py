@@ -26,6 +26,10 @@ PAGE_DOC = (
 )
 
 
+# What a write endpoint can answer besides success.
+WRITE_ERRORS = (400, 401, 403, 404, 422, 429)
+
+
 def errors(*codes: int) -> dict[int, type[Problem]]:
     """Response declarations for the error statuses an endpoint can answer."""
     return dict.fromkeys(codes, Problem)

@@ -15,6 +15,7 @@ from paperfeed.api.common import (
     LIMIT_DOC,
     MAX_PAGE,
     PAGE_DOC,
+    WRITE_ERRORS,
     anonymous_cache,
     capped,
     errors,
@@ -44,7 +45,6 @@ from paperfeed.community.services import (
 from paperfeed.lib.periods import PeriodError, period_of, period_parse
 
 router = Router(tags=["community"])
-WRITE_ERRORS = (400, 401, 403, 404, 422, 429)
 
 
 @router.get(

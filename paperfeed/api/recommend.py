@@ -1,4 +1,4 @@
-"""Your recommendations (authenticated): the For-you list as JSON."""
+"""Your recommendations (authenticated): the For-you list as JSON, and "not interested"."""
 
 from __future__ import annotations
 
@@ -6,14 +6,17 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router
+from ninja import Field, Query, Router, Schema
 
 from paperfeed.api.auth import AUTH
-from paperfeed.api.common import LIMIT_DOC, capped, errors
+from paperfeed.api.common import LIMIT_DOC, WRITE_ERRORS, capped, errors, paper_or_404
+from paperfeed.api.papers import ARXIV_ID
 from paperfeed.api.schemas import DailyPaper
 from paperfeed.api.shapes import hit_payloads
+from paperfeed.api.throttling import write_throttles
 from paperfeed.recommend.forms import WINDOW_DAYS
 from paperfeed.recommend.selectors import recent_until, recommendations_for
+from paperfeed.recommend.services import dismissal_set
 
 router = Router(tags=["recommendations"], auth=AUTH)
 
@@ -23,6 +26,10 @@ class Recommended(DailyPaper):
 
     reason: str = Field(..., description="One line saying why, e.g. 'close to “Title” in your "
                         "library'.")  # fmt: skip
+
+
+class DismissedOut(Schema):
+    dismissed: bool = Field(..., description="Whether you marked the paper not interested.")
 
 
 @router.get(
@@ -46,3 +53,28 @@ def recommendations(
     recs = recommendations_for(user=request.auth, since=since, until=until, limit=capped(limit))
     items = hit_payloads([(r.paper, r.score) for r in recs])
     return [dict(item, reason=r.reason) for item, r in zip(items, recs, strict=True)]
+
+
+@router.put(
+    "/recommendations/dismissed/{path:arxiv_id}",
+    response={200: DismissedOut, **errors(*WRITE_ERRORS)},
+    throttle=write_throttles(),
+    summary="Not interested in a paper",
+    operation_id="dismissal_add",
+)
+def dismissal_add(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, bool]:
+    """Mark the paper "not interested": it is never recommended to you again, and your model
+    learns from it (marking it twice keeps one mark)."""
+    return {"dismissed": dismissal_set(user=request.auth, paper=paper_or_404(arxiv_id), on=True)}
+
+
+@router.delete(
+    "/recommendations/dismissed/{path:arxiv_id}",
+    response={200: DismissedOut, **errors(*WRITE_ERRORS)},
+    throttle=write_throttles(),
+    summary='Take back "not interested"',
+    operation_id="dismissal_remove",
+)
+def dismissal_remove(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, bool]:
+    """Take back a "not interested" mark (nothing happens if there was none)."""
+    return {"dismissed": dismissal_set(user=request.auth, paper=paper_or_404(arxiv_id), on=False)}

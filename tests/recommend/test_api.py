@@ -48,3 +48,25 @@ def test_the_session_works_too_and_bad_windows_are_refused(
     assert client.get("/api/recommendations").json() == []  # no signal yet
     bad = client.get("/api/recommendations?window=year")
     assert bad.status_code == 422 and bad["Content-Type"].startswith("application/problem+json")
+
+
+def test_not_interested_hides_a_pick_and_undo_restores_it(
+    catalog: list[Paper], reader: Callable
+) -> None:
+    person = reader(by_title(catalog, "medical")[:2])
+    auth = bearer(person)
+    api = Client()
+    url = "/api/recommendations?limit=5&window=month"
+    first = api.get(url, headers=auth).json()[0]["paper"]["id"]
+    marked = api.put(f"/api/recommendations/dismissed/{first}", headers=auth)
+    assert marked.status_code == 200 and marked.json() == {"dismissed": True}
+    again = api.put(f"/api/recommendations/dismissed/{first}", headers=auth)
+    assert again.json() == {"dismissed": True}  # idempotent
+    assert first not in {i["paper"]["id"] for i in api.get(url, headers=auth).json()}
+    undone = api.delete(f"/api/recommendations/dismissed/{first}", headers=auth)
+    assert undone.json() == {"dismissed": False}
+    assert first in {i["paper"]["id"] for i in api.get(url, headers=auth).json()}
+    missing = api.put("/api/recommendations/dismissed/2501.99999", headers=auth)
+    assert missing.status_code == 404
+    assert missing["Content-Type"].startswith("application/problem+json")
+    assert Client().put(f"/api/recommendations/dismissed/{first}").status_code == 401
