@@ -65,13 +65,10 @@ def saved_search_save(*, user: Any, query: str, name: str = "") -> SavedSearch:
 
 
 def saved_search_delete(*, user: Any, search_id: int) -> None:
-    """Delete one of the user's saved searches. Raises SavedSearch.DoesNotExist when there is
-    no such search and PermissionDenied when it belongs to someone else."""
+    """Delete one of the user's saved searches. Raises SavedSearch.DoesNotExist when they have
+    no such search: someone else's is answered the same, so that numbers reveal nothing."""
     _require_login(user)
-    search = SavedSearch.objects.get(id=search_id)
-    if search.user_id != user.pk:
-        raise PermissionDenied("That saved search belongs to someone else.")
-    search.delete()
+    SavedSearch.objects.get(id=search_id, user=user).delete()
 
 
 def _search_name(text: str) -> str:

@@ -34,6 +34,7 @@ from paperfeed.community.selectors import (
     trending_current,
 )
 from paperfeed.community.services import (
+    AlreadyFeatured,
     CommentError,
     SubmitError,
     comment_create,
@@ -127,7 +128,7 @@ def trending(
 
 @router.post(
     "/papers/index",
-    response={201: PaperDetail, **errors(*WRITE_ERRORS)},
+    response={201: PaperDetail, **errors(*WRITE_ERRORS, 409)},
     auth=AUTH,
     throttle=write_throttles(),
     summary="Submit a paper",
@@ -139,6 +140,8 @@ def submit(request: HttpRequest, payload: SubmitIn) -> Status[dict[str, Any]]:
     publication."""
     try:
         featured = paper_submit(user=request.auth, text=payload.arxivId)
+    except AlreadyFeatured as exc:
+        raise HttpError(409, str(exc)) from None
     except SubmitError as exc:
         raise HttpError(400, str(exc)) from None
     return Status(201, paper_detail(request, featured.paper.arxiv_id))

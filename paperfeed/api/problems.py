@@ -25,6 +25,7 @@ DEFAULT_DETAILS = {
     403: "You are not allowed to do that.",
     404: "There is nothing at this address; see /api/docs for the endpoints.",
     405: "This endpoint does not accept that HTTP method; see /api/docs.",
+    409: "That conflicts with what is already stored.",
     422: "Some parameters or fields are invalid; see 'errors'.",
     429: "Too many requests; wait before trying again (see the Retry-After header).",
     500: "Something went wrong on our side; the error has been logged.",

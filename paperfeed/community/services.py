@@ -119,6 +119,10 @@ class SubmitError(Exception):
     """A paper cannot be submitted; the message says why, fit to show the person submitting."""
 
 
+class AlreadyFeatured(SubmitError):
+    """The paper is featured already (a paper is featured once)."""
+
+
 def paper_submit(
     *, user: Any, text: str, today: date | None = None, client: ArxivApiClient | None = None
 ) -> Featured:
@@ -185,7 +189,7 @@ def _submit_client() -> ArxivApiClient:
 def _check_not_featured(paper: Paper) -> None:
     featured = Featured.objects.filter(paper=paper).only("featured_on").first()
     if featured is not None:
-        raise SubmitError(
+        raise AlreadyFeatured(
             f"{paper.arxiv_id} was already featured on {_day(featured.featured_on)}; "
             "a paper is featured once."
         )

@@ -133,7 +133,7 @@ def test_saved_searches(
     )
     other = bearer(make_user("eve"))
     assert api.get("/api/saved_searches", headers=other).json() == []
-    assert_problem(api.delete(f"/api/saved_searches/{saved.json()['id']}", headers=other), 403)
+    assert_problem(api.delete(f"/api/saved_searches/{saved.json()['id']}", headers=other), 404)
     assert api.delete(f"/api/saved_searches/{saved.json()['id']}", headers=auth).status_code == 204
     assert_problem(api.delete(f"/api/saved_searches/{saved.json()['id']}", headers=auth), 404)
     assert SavedSearch.objects.filter(user=user).count() == 1
@@ -153,10 +153,18 @@ def test_submit_a_stored_paper(api: Client, world: World, user: User, bearer: Be
     assert Featured.objects.get(paper__arxiv_id="2603.00005").submitted_user == user
 
 
+def test_submitting_a_featured_paper_is_a_409_conflict(
+    api: Client, world: World, user: User, bearer: Bearer
+) -> None:
+    response = api.post(
+        "/api/papers/index", {"arxivId": "2603.00001"}, content_type=JSON, headers=bearer(user)
+    )
+    assert_problem(response, 409, detail_has="already featured")
+
+
 @pytest.mark.parametrize(
     ("arxiv_id", "detail"),
     [
-        ("2603.00001", "already featured"),
         ("hep-th/9901001", "only papers from the last"),
         ("not an id", "is not an arXiv id or URL"),
     ],

@@ -134,6 +134,9 @@ def test_logged_in_people_can_save_and_delete_a_search(
     assert "diffusion cat:cs.LG" in profile
     assert member.post(f"/searches/{search.pk}/delete").status_code == 302
     assert not SavedSearch.objects.exists()
+    twice = member.post(f"/searches/{search.pk}/delete", follow=True)  # a second click
+    assert twice.status_code == 200
+    assert "already deleted" in twice.content.decode()
 
 
 def test_saving_an_empty_search_says_why_not(member: Client, indexed: World) -> None:

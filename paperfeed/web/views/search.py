@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from paperfeed.accounts.models import SavedSearch
 from paperfeed.accounts.services import saved_search_delete as saved_search_delete_service
 from paperfeed.accounts.services import saved_search_save as saved_search_save_service
 from paperfeed.papers.selectors import paper_get
@@ -59,6 +60,10 @@ def saved_search_save(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required_action
 def saved_search_delete(request: HttpRequest, search_id: int) -> HttpResponse:
-    saved_search_delete_service(user=request.user, search_id=search_id)
-    messages.success(request, "Saved search deleted.")
+    try:
+        saved_search_delete_service(user=request.user, search_id=search_id)
+    except SavedSearch.DoesNotExist:  # a second click, or another tab deleted it first
+        messages.info(request, "That saved search was already deleted.")
+    else:
+        messages.success(request, "Saved search deleted.")
     return redirect(back_url(request, "/accounts/profile/"))
