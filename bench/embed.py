@@ -194,7 +194,8 @@ def main() -> None:
     print(f"embedding benchmark: {n:,} arXiv abstracts, {DEFAULT_MODEL}, on {machine()}")
     print(f"  rates are the median of {passes} timed pass(es) over the same {n:,} texts")
 
-    tokenizer = model_source(DEFAULT_MODEL).tokenizer()
+    source = model_source(DEFAULT_MODEL)
+    tokenizer = source.tokenizer()
     tokenizer.encode_batch(texts[:256])
     started = time.perf_counter()
     for i in range(0, n, 256):
@@ -202,7 +203,7 @@ def main() -> None:
     rate = n / (time.perf_counter() - started)
     print(f"  the tokenizer alone, on every core (batches of 256, no padding): {rate:9,.1f} docs/s")
     try:
-        cached = WordPieceCache(tokenizer, model_source(DEFAULT_MODEL).max_tokens)
+        cached = WordPieceCache(tokenizer, source.max_tokens)
     except ValueError:
         pass
     else:
@@ -212,7 +213,7 @@ def main() -> None:
             rate = n / (time.perf_counter() - started)
             print(f"  paperfeed's chunk-cache tokenizer, one core, {label}: {rate:9,.1f} docs/s")
 
-    baseline = SentenceTransformer(str(model_source(DEFAULT_MODEL).path), device=device)
+    baseline = SentenceTransformer(str(source.path), device=device)
     baseline.float()  # off-the-shelf: fp32 whatever dtype the weights were stored in
     baseline.max_seq_length = 256
     baseline.encode(texts[:64], batch_size=64)  # warm-up
@@ -233,7 +234,6 @@ def main() -> None:
           f"later loads {reload_s:.2f} s")  # fmt: skip
     variants: list[Embedder] = [embedder]
     if workers and isinstance(embedder, TorchEmbedder):
-        source = model_source(DEFAULT_MODEL)
         variants = [TorchEmbedder(source, tokenize_processes=w) for w in workers]
     if isinstance(embedder, TorchEmbedder) and embedder.cuda:
         for size in sizes:

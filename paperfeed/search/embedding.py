@@ -213,12 +213,12 @@ def stack_padded(parts: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.nda
 
 
 # Tokenizer worker processes (see TorchEmbedder): each holds its own single-threaded tokenizer.
-_worker_tokenizer: Any = None
+_worker_encode: Callable[[list[str]], list[list[int]]] | None = None
 UNIT = 64  # texts per worker job: a GPU batch is several jobs, so the first is ready soon
 
 
 def _worker_start(spec: str, max_tokens: int) -> None:
-    global _worker_tokenizer
+    global _worker_encode
     os.environ["TOKENIZERS_PARALLELISM"] = "false"  # one core each; the pool is the parallelism
     from tokenizers import Tokenizer
 
@@ -228,16 +228,14 @@ def _worker_start(spec: str, max_tokens: int) -> None:
     tokenizer.enable_truncation(max_tokens)
     tokenizer.no_padding()
     try:
-        _worker_tokenizer = WordPieceCache(tokenizer, max_tokens)
+        _worker_encode = WordPieceCache(tokenizer, max_tokens).encode_batch
     except ValueError:  # not a BERT tokenizer: the model's own
-        _worker_tokenizer = tokenizer
+        _worker_encode = lambda texts: [e.ids for e in tokenizer.encode_batch(texts)]  # noqa: E731
 
 
 def _worker_tokenize(texts: list[str], multiple: int) -> tuple[np.ndarray, np.ndarray]:
-    rows = _worker_tokenizer.encode_batch(texts)
-    return pad_ids(
-        rows if not rows or isinstance(rows[0], list) else [e.ids for e in rows], multiple
-    )
+    assert _worker_encode is not None
+    return pad_ids(_worker_encode(texts), multiple)
 
 
 def tokenizer_processes_default() -> int:

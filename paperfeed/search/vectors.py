@@ -189,16 +189,9 @@ def _graph_update(
 
 
 def graph_stored_vectors(data: Any, dim: int) -> np.ndarray | None:
-    """The vectors at the start of a usearch file's bytes (a path, or a buffer such as its
-    mmap), one row per slot, float16: a header of two uint32 (slots, bytes per vector), then the
-    rows. None if it is not so."""
-    if isinstance(data, Path):
-        try:
-            data = _map(data)
-        except (OSError, ValueError):  # unreadable, or empty
-            return None
-        if data is None:
-            return None
+    """The vectors at the start of a usearch file's bytes (a buffer such as its mmap), one row
+    per slot, float16: a header of two uint32 (slots, bytes per vector), then the rows. None if
+    it is not so."""
     size = len(data)
     if size < 8 or not dim:
         return None
@@ -212,7 +205,11 @@ def graph_slots(path: Path, vectors: np.ndarray) -> np.ndarray | None:
     """Each row's slot among the vectors stored in the usearch file at `path` (int64), found by
     content and checked byte for byte; None when some row is not there as it should be."""
     count, dim = vectors.shape if vectors.ndim == 2 else (0, 0)
-    stored = graph_stored_vectors(path, dim)
+    try:
+        mapping = _map(path)
+    except (OSError, ValueError):  # unreadable, or empty
+        return None
+    stored = graph_stored_vectors(mapping, dim) if mapping is not None else None
     if stored is None or not count:
         return None
     # An exact fingerprint of each row's bits: a wrapping sum of them times random odd numbers.
