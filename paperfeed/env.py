@@ -69,6 +69,23 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def envcron(name: str, default: str) -> str:
+    """A cron expression (minute hour day-of-month month day-of-week), e.g. `30 20 * * 0-4`."""
+    from datetime import datetime
+
+    from cronsim import CronSim, CronSimError
+
+    value = " ".join((os.environ.get(name) or default).split())
+    try:
+        CronSim(value, datetime(2026, 1, 1))
+    except CronSimError as exc:
+        raise SettingError(
+            f"{name}={value!r} is not a schedule ({exc}); use five cron fields, "
+            "e.g. '30 20 * * 0-4' for 20:30 Sunday to Thursday"
+        ) from None
+    return value
+
+
 def paperfeed_home() -> Path:
     """Where all state lives: database, indexes, outbox. PAPERFEED_HOME, default ./var."""
     return Path(os.environ.get("PAPERFEED_HOME") or "var").resolve()

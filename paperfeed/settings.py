@@ -12,6 +12,7 @@ from paperfeed.env import (
     SettingError,
     envbool,
     envchoice,
+    envcron,
     envfloat,
     envint,
     envlist,
@@ -46,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "paperfeed.papers",
     "paperfeed.accounts",
     "paperfeed.community",
@@ -54,6 +57,7 @@ INSTALLED_APPS = [
     "paperfeed.digests",
     "paperfeed.api",
     "paperfeed.web",
+    "paperfeed.ops",
 ]
 
 MIDDLEWARE = [
@@ -285,3 +289,40 @@ RECOMMEND_BACKGROUND = envint("PAPERFEED_RECOMMEND_BACKGROUND", 5000, minimum=10
 # Papers named in an import (ids, BibTeX) that the catalog lacks are fetched from the arXiv API,
 # at most this many per import (0: never; they are then reported as not in the catalog).
 RECOMMEND_IMPORT_FETCH = envint("PAPERFEED_RECOMMEND_IMPORT_FETCH", 100, minimum=0)
+
+# the worker (paperfeed/ops, docs/architecture.md "The worker")
+# Queued background work (confirmation emails, an import's missing papers, embedding a submitted
+# paper) goes through django-tasks' database backend, run by `paperfeed worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Schedules are cron expressions (minute hour day-of-month month day-of-week, 0 = Sunday).
+# arXiv announces new papers at 20:00 US Eastern, Sunday to Thursday; the harvest runs half an
+# hour later, over OAI-PMH, for these sets.
+ARXIV_SETS = envlist("PAPERFEED_ARXIV_SETS", ["cs"])
+HARVEST_SCHEDULE = envcron("PAPERFEED_HARVEST_SCHEDULE", "30 20 * * 0-4")
+HARVEST_TIME_ZONE = envzone("PAPERFEED_HARVEST_TIME_ZONE", "America/New_York")
+# A site that has never harvested starts this many announcement days back, not from the past.
+HARVEST_FIRST_DAYS = envint("PAPERFEED_HARVEST_FIRST_DAYS", 1, minimum=1)
+# Hugging Face Daily Papers, imported through the day (off by default: it is another site).
+HF_DAILY = envbool("PAPERFEED_HF_DAILY", False)
+HF_DAILY_SCHEDULE = envcron("PAPERFEED_HF_DAILY_SCHEDULE", "10 * * * *")
+# Embeddings (stored in the database, once for the site) and each host's own indexes follow new
+# papers on this schedule; both do nothing when nothing changed.
+INDEX_SCHEDULE = envcron("PAPERFEED_INDEX_SCHEDULE", "* * * * *")
+# Digests: the daily edition at this hour of the site's time zone, the weekly one on Mondays.
+DIGEST_HOUR = envint("PAPERFEED_DIGEST_HOUR", 7, minimum=0)
+if DIGEST_HOUR > 23:
+    raise SettingError(f"PAPERFEED_DIGEST_HOUR={DIGEST_HOUR} must be an hour from 0 to 23")
+# After downtime, missed editions are sent once each, unless more than this many days late.
+DIGEST_CATCHUP_DAYS = envint("PAPERFEED_DIGEST_CATCHUP_DAYS", 2, minimum=0)
+# The jobs this worker runs (default: all of them); an unknown name stops the worker at start.
+WORKER_JOBS = envlist("PAPERFEED_WORKER_JOBS", [])
+# A worker's claim on a running job lasts this long and is renewed while it runs; a dead
+# worker's job is taken over once it lapses (at once on the same host).
+JOB_LEASE_SECONDS = envint("PAPERFEED_JOB_LEASE_SECONDS", 120, minimum=2)
+# A failed job is tried this many times in its slot, waiting this long, then twice as long...
+JOB_MAX_ATTEMPTS = envint("PAPERFEED_JOB_MAX_ATTEMPTS", 5, minimum=1)
+JOB_RETRY_SECONDS = envint("PAPERFEED_JOB_RETRY_SECONDS", 60, minimum=0)
+# The worker runs at this niceness, so that serving requests on the same cores comes first.
+WORKER_NICE = envint("PAPERFEED_WORKER_NICE", 10, minimum=0)
+# This host's name in the job table (its index is its own); default: host name and home folder.
+HOST_KEY = envstr("PAPERFEED_HOST_KEY", "")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models import Max, Min, QuerySet
+from django.db.models import QuerySet
 
 from paperfeed.lib.arxiv_ids import InvalidArxivId, normalize_arxiv_id
 from paperfeed.lib.names import author_key
@@ -33,16 +31,3 @@ def author_papers(*, author: Author) -> QuerySet[Paper]:
         .defer("title_raw", "abstract_raw", "authors_raw", "versions")
         .order_by("-published", "-id")
     )
-
-
-def catalog_stats() -> dict[str, Any]:
-    from paperfeed.community.models import Featured
-
-    dates = Paper.objects.aggregate(oldest=Min("published"), newest=Max("published"))
-    return {
-        "papers": Paper.objects.count(),
-        "authors": Author.objects.count(),
-        "featured": Featured.objects.count(),
-        "oldest_published": dates["oldest"].isoformat() if dates["oldest"] else None,
-        "newest_published": dates["newest"].isoformat() if dates["newest"] else None,
-    }

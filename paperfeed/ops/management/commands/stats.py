@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from paperfeed.papers.selectors import catalog_stats
+from paperfeed.ops.selectors import catalog_stats
 
 
 class Command(BaseCommand):
