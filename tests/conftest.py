@@ -52,3 +52,14 @@ def empty_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def tasks_immediate(request: pytest.FixtureRequest, settings: Any) -> None:
+    """Queued tasks run at once, in the test, unless a test asks for the real queue in the
+    database (`@pytest.mark.task_queue`), which tests/ops drains with a real worker."""
+    if request.node.get_closest_marker("task_queue") is None:
+        settings.TASKS = IMMEDIATE_TASKS

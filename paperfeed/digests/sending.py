@@ -15,10 +15,7 @@ sending second), which loses the message instead.
 from __future__ import annotations
 
 import logging
-import os
-import secrets
 import smtplib
-import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator
@@ -37,6 +34,7 @@ from paperfeed.digests.outbox import outbox_write
 from paperfeed.digests.picks import PickCache, picks_for
 from paperfeed.digests.rendering import DigestRenderer, message_id, sender_address
 from paperfeed.digests.tokens import unsubscribe_token
+from paperfeed.lib.claims import claimer_dead_here, claimer_id
 
 log = logging.getLogger(__name__)
 
@@ -201,10 +199,6 @@ class Throttle:
         if self.next > now:
             time.sleep(self.next - now)
         self.next = max(self.next, now) + self.interval
-
-
-def claimer_id() -> str:
-    return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 class Sender:
@@ -403,26 +397,9 @@ def reclaim_stale() -> int:
     whose process has exited, or any whose lease has lapsed."""
     claimed = Delivery.objects.filter(state=Delivery.CLAIMED)
     owners = set(claimed.values_list("claimed_by", flat=True).distinct())
-    dead = [owner for owner in owners if _dead_here(owner)]
+    dead = [owner for owner in owners if claimer_dead_here(owner)]
     stale = claimed.filter(Q(lease_until__lt=timezone.now()) | Q(claimed_by__in=dead))
     return stale.update(state=Delivery.PENDING, claimed_by="", lease_until=None)
-
-
-def _dead_here(owner: str) -> bool:
-    host, _, rest = owner.partition(":")
-    pid_text = rest.partition(":")[0]
-    if host != socket.gethostname()[:60] or not pid_text.isdigit():
-        return False
-    pid = int(pid_text)
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # alive, another user's
-        return False
-    return False
 
 
 def _unsubscribe_url(subscription: Subscription) -> str:

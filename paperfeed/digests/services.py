@@ -69,7 +69,10 @@ def subscription_request(
             subscription.pk, subscription.nonce, frequency, categories, owner.pk if linked else None
         )  # fmt: skip
     )
-    confirmation_send(subscription=subscription, token=token, frequency=frequency)
+    from paperfeed.digests.tasks import confirmation_mail
+
+    # Queued, so that the request never waits for (or fails with) the mail server.
+    confirmation_mail.enqueue(subscription_id=subscription.pk, token=token, frequency=frequency)
     return SubscribeOutcome(subscription, mailed=True)
 
 

@@ -56,7 +56,7 @@ class SearchEngine:
             with self._lock:
                 if self._embedder is None and self.embedder_error is None:
                     try:
-                        self._embedder = _embedder_shared(self.model, self.backend)
+                        self._embedder = embedder_shared(self.model, self.backend)
                     except EmbeddingError as exc:
                         self.embedder_error = str(exc)
         return self._embedder
@@ -69,7 +69,7 @@ class SearchEngine:
 _embedders: dict[tuple[str, str, str], Embedder] = {}
 
 
-def _embedder_shared(model: str, backend: str) -> Embedder:
+def embedder_shared(model: str, backend: str) -> Embedder:
     """One loaded model per process, kept when the engine is reset (loading takes seconds)."""
     key = (model, backend, str(settings.SEARCH_MODELS_DIR))
     if key not in _embedders:

@@ -306,6 +306,31 @@ def embeddings_update(
     return embedded, unchanged
 
 
+def papers_embed(*, embedder: Embedder, pids: list[int]) -> int:
+    """Embed these papers now, unless their stored vector is of the same text (a paper just
+    submitted, so that it is searchable before the next scheduled run); returns how many."""
+    rows = Paper.objects.filter(pk__in=pids).values_list("id", "title", "abstract")
+    stored = dict(
+        PaperVector.objects.filter(model=embedder.model_name, paper_id__in=pids).values_list(
+            "paper_id", "text_hash"
+        )
+    )
+    todo = [
+        (pid, text, digest)
+        for pid, title, abstract in rows
+        for text in [paper_text(title, abstract)]
+        for digest in [text_hash(text)]
+        if stored.get(pid) != digest
+    ]
+    if todo:
+        vectors = embedder.encode_documents([t for _, t, _ in todo])
+        vectors_store(
+            model=embedder.model_name, pids=[p for p, _, _ in todo], vectors=vectors,
+            hashes=[h for _, _, h in todo],
+        )  # fmt: skip
+    return len(todo)
+
+
 def vectors_store(*, model: str, pids: list[int], vectors: np.ndarray, hashes: list[str]) -> None:
     """Insert or replace stored vectors (float16) for these papers."""
     now = timezone.now()

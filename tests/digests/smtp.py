@@ -85,9 +85,9 @@ def free_port() -> int:
 
 
 class SmtpServer:
-    def __init__(self, mailbox: Mailbox | None = None) -> None:
+    def __init__(self, mailbox: Mailbox | None = None, *, port: int | None = None) -> None:
         self.mailbox = mailbox or Mailbox()
-        self.port = free_port()
+        self.port = port or free_port()
         self.controller = Controller(
             self.mailbox, hostname="127.0.0.1", port=self.port, decode_data=False,
             data_size_limit=10_000_000,

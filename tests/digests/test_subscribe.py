@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import timezone
 
 from paperfeed.digests.models import Subscription
 from paperfeed.digests.tokens import unsubscribe_token
-from tests.digests.smtp import SmtpServer
+from tests.digests.smtp import Mailbox, SmtpServer
 
 pytestmark = pytest.mark.django_db
 
@@ -187,14 +188,34 @@ def test_a_logged_in_reader_manages_the_subscription_from_the_profile(
     assert subscription.status == "unsubscribed"
 
 
-def test_an_unreachable_mail_server_is_said_plainly(client: Client, settings: Any) -> None:
+@pytest.mark.task_queue
+def test_the_confirmation_is_queued_and_outlasts_a_mail_server_that_is_down(
+    client: Client, settings: Any
+) -> None:
+    """The request does not wait for the mail server: the email is a queued task, retried with
+    backoff while the server is down, and sent once it is back."""
+    import time_machine
+    from django_tasks_db.models import DBTaskResult
+
     from paperfeed.digests.smtpurl import SmtpConfig
+    from paperfeed.ops.worker import queue_worker
     from tests.digests.smtp import free_port
 
-    settings.EMAIL_SMTP = SmtpConfig("127.0.0.1", free_port(), timeout=2)
+    settings.DIGEST_BACKOFF_SECONDS = 30
+    port = free_port()
+    settings.EMAIL_SMTP = SmtpConfig("127.0.0.1", port, timeout=2)
     response = client.post("/subscribe", {"email": "a@example.org", "frequency": "daily"})
-    assert response.status_code == 400
-    assert b"could not send the confirmation email" in response.content
+    assert response.status_code == 302 and response["Location"] == "/subscribe/sent"
+    assert DBTaskResult.objects.ready().count() == 1
+    queue_worker(worker_id="test", batch=True).run()  # the server is down: a retry is queued
+    waiting = DBTaskResult.objects.get(status="READY")
+    assert waiting.args_kwargs["kwargs"]["attempt"] == 2 and waiting.run_after > timezone.now()
+    with SmtpServer(Mailbox(), port=port) as server:
+        queue_worker(worker_id="test", batch=True).run()
+        assert server.mailbox.copies() == {}  # not before its backoff has passed
+        with time_machine.travel(timezone.now() + timedelta(seconds=31)):
+            queue_worker(worker_id="test", batch=True).run()
+        assert server.mailbox.copies() == {"a@example.org": 1}
 
 
 def test_the_box_is_on_every_page_and_keeps_pages_cacheable(client: Client) -> None:
