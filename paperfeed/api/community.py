@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date as date_of
 from typing import Any, Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,10 +23,11 @@ from paperfeed.api.common import (
     link_next,
     paper_or_404,
 )
+from paperfeed.api.constraints import DayParam, MonthParam, WeekParam
 from paperfeed.api.papers import ARXIV_ID, paper_detail
 from paperfeed.api.schemas import Comment, CommentIn, DailyPaper, PaperDetail, SubmitIn, VoteOut
 from paperfeed.api.shapes import entry_payload
-from paperfeed.api.throttling import write_throttles
+from paperfeed.api.throttling import comment_throttles, write_throttles
 from paperfeed.community.models import Comment as CommentModel
 from paperfeed.community.selectors import (
     daily_papers,
@@ -43,14 +45,15 @@ from paperfeed.community.services import (
     paper_submit,
     vote_set,
 )
-from paperfeed.lib.periods import PeriodError, period_of, period_parse
+from paperfeed.lib.periods import Period, PeriodError, period_of, period_parse
+from paperfeed.search.tasks import paper_embed
 
 router = Router(tags=["community"])
 
 
 @router.get(
     "/daily_papers",
-    response={200: list[DailyPaper], **errors(422)},
+    response={200: list[DailyPaper], **errors(404, 422)},
     summary="Daily papers",
     operation_id="daily_papers",
 )
@@ -58,9 +61,13 @@ router = Router(tags=["community"])
 def daily(
     request: HttpRequest,
     response: HttpResponse,
-    date: str | None = Query(None, description="A day, YYYY-MM-DD."),
-    week: str | None = Query(None, description="An ISO week, YYYY-Www (e.g. 2026-W11)."),
-    month: str | None = Query(None, description="A month, YYYY-MM."),
+    date: DayParam | None = Query(None, description="A day, YYYY-MM-DD."),
+    week: WeekParam | None = Query(
+        None,
+        description="An ISO week, YYYY-Www (e.g. 2026-W11); week 53 of a year that has 52 "
+        "is not found (404).",
+    ),
+    month: MonthParam | None = Query(None, description="A month, YYYY-MM."),
     p: int = Query(0, ge=0, le=MAX_PAGE, description=PAGE_DOC),
     limit: int = Query(50, ge=1, description=LIMIT_DOC),
     sort: Literal["publishedAt", "trending", "votes"] = Query(
@@ -77,15 +84,12 @@ def daily(
     given = {k: v for k, v in (("day", date), ("week", week), ("month", month)) if v is not None}
     if len(given) > 1:
         raise HttpError(422, "Give at most one of date, week and month.")
-    try:
-        if given:
-            (kind, slug), = given.items()  # fmt: skip
-            period = period_parse(kind, slug)
-        else:
-            today = timezone.localdate()
-            period = period_of("day", featured_latest_day(on_or_before=today) or today)
-    except PeriodError as exc:
-        raise HttpError(422, f"{exc}.") from None
+    if given:
+        (kind, slug), = given.items()  # fmt: skip
+        period = _period(kind, slug)
+    else:
+        today = timezone.localdate()
+        period = period_of("day", featured_latest_day(on_or_before=today) or today)
     entries = daily_papers(period=period, sort="trending" if sort == "trending" else "votes")
     if sort == "publishedAt":  # a stable sort: each day keeps its upvote order
         entries.sort(key=lambda e: e.featured_on, reverse=True)
@@ -96,6 +100,20 @@ def daily(
     if len(entries) > start + size:
         link_next(request, response, page=p)
     return [entry_payload(e) for e in entries[start : start + size]]
+
+
+def _period(kind: str, slug: str) -> Period:
+    """The period named by a slug that has passed the parameter's pattern, which leaves two
+    refusals: a day that is not in the calendar (2026-02-30: 422, as `format: date` says) and
+    week 53 of a year that has 52 (2026-W53: well formed, but there is no such week: 404)."""
+    try:
+        return period_parse(kind, slug)
+    except PeriodError as exc:
+        if kind == "week":
+            year = int(slug[:4])
+            weeks = date_of(year, 12, 28).isocalendar().week  # 28 December is in the last week
+            raise Http404(f"{slug} is not a week: {year} has {weeks} ISO weeks.") from None
+        raise HttpError(422, f"{exc}.") from None
 
 
 @router.get(
@@ -144,6 +162,7 @@ def submit(request: HttpRequest, payload: SubmitIn) -> Status[dict[str, Any]]:
         raise HttpError(409, str(exc)) from None
     except SubmitError as exc:
         raise HttpError(400, str(exc)) from None
+    paper_embed.enqueue(paper_ids=[featured.paper.pk])  # searchable by meaning soon
     return Status(201, paper_detail(request, featured.paper.arxiv_id))
 
 
@@ -191,7 +210,7 @@ def comments(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> list[dict[str, A
     "/papers/{path:arxiv_id}/comments",
     response={201: Comment, **errors(*WRITE_ERRORS)},
     auth=AUTH,
-    throttle=write_throttles(),
+    throttle=comment_throttles(),
     summary="Comment on a paper",
     operation_id="comment_create",
 )

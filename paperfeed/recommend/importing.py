@@ -33,7 +33,8 @@ class InterestError(ValueError):
 class ImportReport:
     added: list[str] = field(default_factory=list)  # arXiv ids now in the library
     already: list[str] = field(default_factory=list)  # were there before
-    unknown: list[str] = field(default_factory=list)  # not in the catalog, nor found on arXiv
+    unknown: list[str] = field(default_factory=list)  # not in the catalog (and not fetched)
+    fetching: list[str] = field(default_factory=list)  # queued: fetched from arXiv, then added
     problems: list[str] = field(default_factory=list)  # entries or words that gave no id
 
 
@@ -66,10 +67,13 @@ def _import(user: Any, found: Found) -> ImportReport:
     papers = dict(Paper.objects.filter(arxiv_id__in=wanted).values_list("arxiv_id", "id"))
     missing = [arxiv_id for arxiv_id in wanted if arxiv_id not in papers]
     if missing and settings.RECOMMEND_IMPORT_FETCH:
-        fetched, problem = _fetch(missing[: settings.RECOMMEND_IMPORT_FETCH])
-        papers.update(fetched)
-        if problem:
-            report.problems.append(problem)
+        from paperfeed.recommend.tasks import library_fetch_missing
+
+        # Fetching up to a hundred papers from arXiv (3 s between requests) is queued work,
+        # never part of the request: the worker adds them to the library as they arrive.
+        report.fetching = missing[: settings.RECOMMEND_IMPORT_FETCH]
+        library_fetch_missing.enqueue(user_id=user.pk, arxiv_ids=report.fetching)
+    fetching = set(report.fetching)
     present = set(
         LibraryEntry.objects.filter(user=user, paper_id__in=papers.values()).values_list(
             "paper__arxiv_id", flat=True
@@ -77,6 +81,8 @@ def _import(user: Any, found: Found) -> ImportReport:
     )
     new = []
     for arxiv_id in wanted:
+        if arxiv_id in fetching:
+            continue
         if arxiv_id not in papers:
             report.unknown.append(arxiv_id)
         elif arxiv_id in present:
@@ -91,17 +97,26 @@ def _import(user: Any, found: Found) -> ImportReport:
     return report
 
 
-def _fetch(arxiv_ids: list[str]) -> tuple[dict[str, int], str | None]:
-    """Fetch papers the catalog lacks from the arXiv API and store them (their vectors come with
-    the next `paperfeed index`; the reader's model picks them up then)."""
+def library_fetch(*, user_id: int, arxiv_ids: list[str]) -> tuple[int, str | None]:
+    """Fetch papers the catalog lacks from the arXiv API, store them and add them to the
+    reader's library (their vectors come with the next index run, and the reader's model picks
+    them up then); returns how many were added and the problem, if arXiv could not be reached."""
     client = ArxivApiClient(base_url=settings.ARXIV_API_URL, delay=settings.ARXIV_API_DELAY)
+    wanted = set(arxiv_ids)
     try:
-        records = [r for r in client.fetch_ids(arxiv_ids) if r.arxiv_id in set(arxiv_ids)]
+        records = [r for r in client.fetch_ids(arxiv_ids) if r.arxiv_id in wanted]
     except SourceError as exc:
-        return {}, f"arXiv could not be reached to fetch the papers not stored here ({exc})"
+        return 0, f"arXiv could not be reached to fetch the papers not stored here ({exc})"
     if not records:
-        return {}, None
-    return papers_upsert_batch(records=records).ids, None
+        return 0, None
+    ids = papers_upsert_batch(records=records).ids
+    with transaction.atomic():
+        LibraryEntry.objects.bulk_create(
+            [LibraryEntry(user_id=user_id, paper_id=pid) for pid in ids.values()],
+            ignore_conflicts=True,
+        )
+    reader_model_expire(user_id=user_id)
+    return len(ids), None
 
 
 def interest_add(*, user: Any, kind: str, text: str) -> Interest:

@@ -27,8 +27,10 @@ from paperfeed.community.services import (
     vote_set,
 )
 from paperfeed.papers.models import Paper
+from paperfeed.search.tasks import paper_embed
 from paperfeed.web.forms import CommentForm, SubmitForm
 from paperfeed.web.http import back_url, is_htmx, login_required_action
+from paperfeed.web.limits import comment_refused
 from paperfeed.web.views.papers import paper_or_404
 
 
@@ -73,6 +75,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         except SubmitError as exc:
             form.add_error("paper", str(exc))
         else:
+            paper_embed.enqueue(paper_ids=[featured.paper.pk])  # searchable by meaning soon
             messages.success(
                 request, f"Thank you! The paper is on the list of {featured.featured_on:%-d %B}."
             )
@@ -84,6 +87,8 @@ def submit(request: HttpRequest) -> HttpResponse:
 @login_required_action
 def comment_new(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     paper = paper_or_404(arxiv_id)
+    if refused := comment_refused(request):
+        return refused
     form = CommentForm(request.POST)
     url = reverse("paper", args=[paper.arxiv_id])
     try:
