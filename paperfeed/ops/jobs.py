@@ -102,7 +102,10 @@ def harvest_run(run: JobRun) -> str:
     lines = []
     for set_spec in settings.ARXIV_SETS:
         start = harvest_from(set_spec, now)
-        line = _command("ingest_oai", "--set", set_spec, "--from", start.isoformat())
+        line = _command(
+            "ingest_oai", "--set", set_spec, "--from", start.isoformat(),
+            "--format", settings.HARVEST_FORMAT,
+        )  # fmt: skip
         state_set(f"harvest:{set_spec}", {"next_from": today.isoformat()})
         lines.append(f"{set_spec} from {start}: {line}")
     return "; ".join(lines)
