@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export PAPERFEED_HOME ?= $(CURDIR)/var
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install run test test-postgres lint format bench clean
+.PHONY: install run test lint format bench clean
 
 install: $(VENV)/.installed
 
@@ -23,8 +23,10 @@ run: install
 	@$(BIN)/paperfeed migrate --no-input -v 0
 	@echo "==> loading the bundled sample (skipped when the catalog already holds papers)"
 	@$(BIN)/paperfeed load_sample
-	@echo "==> serving on http://127.0.0.1:8000 (Ctrl-C stops)"
-	@$(BIN)/paperfeed serve --host 127.0.0.1 --port 8000
+	@echo "==> serving on http://127.0.0.1:8000 with a worker beside it (Ctrl-C stops both)"
+	@$(BIN)/paperfeed worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/paperfeed serve --host 127.0.0.1 --port 8000
 
 test: install
 	@echo "==> running the test suite on $${DATABASE_URL:-SQLite}"

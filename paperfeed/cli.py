@@ -48,6 +48,13 @@ Email digests:
   digest preview --email ADDRESS [--period daily|weekly] [--date D] [--html]
                                     print a digest as that subscriber gets it
 
+Operations:
+  worker [--once] [--job NAME]      run the scheduled jobs (harvest, indexes, digests) and the
+                                    queued tasks; --once runs what is due and exits (cron)
+  worker status [--json]            every job's last run, next run, duration and last error
+  backup DIR                        copy the database, secret key and a manifest into a new DIR
+  restore DIR                       load a backup into an empty site, then rebuild the indexes
+
 Serving:
   serve [--host H] [--port P] [--workers N]   run the production web server
   migrate, createsuperuser, ...     any Django management command
@@ -78,7 +85,14 @@ def main(argv: list[str] | None = None) -> None:
         print(USAGE)
         given = sys.argv[1:] if argv is None else argv
         sys.exit(0 if not given or given[0] in ("-h", "--help") else 2)
-    from paperfeed.env import SettingError
+    from paperfeed.env import SettingError, paperfeed_home
+
+    if args[:1] == ["worker"] and "status" not in args[1:2]:
+        # What the worker counts (papers ingested) joins the servers' figures at /metrics:
+        # prometheus_client reads this folder setting when it is first imported.
+        folder = paperfeed_home() / "metrics"
+        folder.mkdir(parents=True, exist_ok=True)
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(folder))
 
     try:
         from django.core.management import execute_from_command_line

@@ -21,6 +21,7 @@ from paperfeed.env import (
     paperfeed_home,
     secret_key_file,
 )
+from paperfeed.lib.allowlist import AllowList, allowlist_parse
 
 BASE_DIR = Path(__file__).resolve().parent
 HOME = paperfeed_home()
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # only for its static files and templates: /api/docs is served from here, no CDN
     "paperfeed.papers",
     "paperfeed.accounts",
     "paperfeed.community",
@@ -61,8 +63,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # HEAD wherever GET answers (django-ninja's routes would answer 405), without a body.
+    "paperfeed.web.middleware.HeadMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # django-csp: the Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -281,6 +287,83 @@ API_CACHE_SECONDS = envint("PAPERFEED_API_CACHE_SECONDS", 5, minimum=0)
 # Problem details for every error under /api/, unknown paths and wrong methods included.
 MIDDLEWARE = [*MIDDLEWARE, "paperfeed.api.middleware.ApiProblemMiddleware"]
 
+# security (docs/web.md, "Security")
+# PAPERFEED_HTTPS=true: the site is served over HTTPS only, behind a proxy that terminates TLS
+# and sets X-Forwarded-Proto (and strips any X-Forwarded-Proto a client sends).
+HTTPS = envbool("PAPERFEED_HTTPS", False)
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+# Probes and scrapers often speak plain HTTP inside the network; they are not redirected.
+SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz|metrics)/?$"]
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# Asking to be on browsers' preload lists is the site owner's decision (and hard to undo), so
+# it is off by default and Django's reminder about it (security.W021) is silenced.
+SECURE_HSTS_PRELOAD = HTTPS and envbool("PAPERFEED_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+# Secure defaults that need no HTTPS (most are Django's defaults, written out on purpose).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+# Content-Security-Policy (django-csp): scripts, styles and everything else from this site's
+# own files only; no inline scripts or styles (templates have none), no framing, no plugins.
+# Django's admin needs no exception: its scripts are files, and the pages paperfeed uses load
+# without violations (tests/e2e/test_csp.py); its one inline <style>, in change lists without
+# bulk actions (none here), only sets a column's width. The staff digest preview, an email
+# with inlined CSS, allows inline styles for itself (@csp_update in web/views/digests.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+# Request bodies: a form or JSON body holds at most 2.5 MB (Django's default); a file upload
+# (the BibTeX import, at most 2 MB itself) at most MAX_UPLOAD_BYTES in all. Larger: 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads are spooled to a temporary file
+MAX_UPLOAD_BYTES = envint("PAPERFEED_MAX_UPLOAD_BYTES", 4_194_304, minimum=1024)
+# After the API's problem middleware, so that a refused API request gets problem details.
+MIDDLEWARE = [*MIDDLEWARE, "paperfeed.web.middleware.RequestSizeLimitMiddleware"]
+# Rate limits on the website's actions, counted in the database (paperfeed/accounts/ratelimit.py):
+# sign-ups per client address an hour; comments per user a minute (the API's included);
+# subscription requests per client address an hour, and per recipient address an hour.
+SIGNUP_RATE = envint("PAPERFEED_SIGNUP_RATE", 10, minimum=1)
+COMMENT_RATE = envint("PAPERFEED_COMMENT_RATE", 10, minimum=1)
+SUBSCRIBE_RATE = envint("PAPERFEED_SUBSCRIBE_RATE", 10, minimum=1)
+SUBSCRIBE_RECIPIENT_RATE = envint("PAPERFEED_SUBSCRIBE_RECIPIENT_RATE", 3, minimum=1)
+
+# health and metrics (paperfeed/ops: /healthz, /readyz, /metrics)
+# First, so that the request histogram times the whole stack, static files included.
+MIDDLEWARE = ["paperfeed.ops.middleware.RequestMetricsMiddleware", *MIDDLEWARE]
+# /readyz reports a worker heartbeat older than this many seconds as stale (never as not ready).
+READY_MAX_WORKER_AGE = envint("PAPERFEED_READY_MAX_WORKER_AGE", 300, minimum=1)
+
+
+def _metrics_allow(name: str) -> AllowList:
+    try:
+        return allowlist_parse(envlist(name, ["127.0.0.1", "::1"]))
+    except ValueError as exc:
+        raise SettingError(f"{name}: {exc}") from None
+
+
+# Who may read /metrics: IP addresses, networks (10.0.0.0/8) and token:SECRET entries (a request
+# with "Authorization: Bearer SECRET"), comma-separated; others get a 403.
+METRICS_ALLOW = _metrics_allow("PAPERFEED_METRICS_ALLOW")
+
 # recommendations
 # A reader's model learns from at most this many of their most recent library papers and
 # upvotes, against this many papers sampled from the most recently stored ones.
@@ -299,6 +382,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # hour later, over OAI-PMH, for these sets.
 ARXIV_SETS = envlist("PAPERFEED_ARXIV_SETS", ["cs"])
 HARVEST_SCHEDULE = envcron("PAPERFEED_HARVEST_SCHEDULE", "30 20 * * 0-4")
+HARVEST_FORMAT = envchoice("PAPERFEED_HARVEST_FORMAT", "arXiv", ("arXiv", "arXivRaw", "oai_dc"))
 HARVEST_TIME_ZONE = envzone("PAPERFEED_HARVEST_TIME_ZONE", "America/New_York")
 # A site that has never harvested starts this many announcement days back, not from the past.
 HARVEST_FIRST_DAYS = envint("PAPERFEED_HARVEST_FIRST_DAYS", 1, minimum=1)

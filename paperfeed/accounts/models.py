@@ -80,3 +80,26 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"API token {self.prefix}… of user {self.user_id}"
+
+
+class RateCounter(models.Model):
+    """Actions counted for one key (a scope and a user, token, address or recipient) in one
+    fixed window; see ratelimit.py.
+
+    It lived in the api app until the website needed the same limits (sign-up, comments,
+    subscribing); the web and the api sit above accounts, so the counter moved here. Its table
+    kept its name, so the move copied no rows (migrations api 0002 and accounts 0003)."""
+
+    key = models.CharField(max_length=200)
+    window_start = models.BigIntegerField()  # Unix time, a multiple of the window's length
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "api_ratecounter"
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="rate_counter_key_window")
+        ]
+        indexes = [models.Index(fields=["window_start"], name="rate_counter_window")]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window_start}: {self.hits}"

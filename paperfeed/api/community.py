@@ -49,6 +49,13 @@ from paperfeed.lib.periods import Period, PeriodError, period_of, period_parse
 from paperfeed.search.tasks import paper_embed
 
 router = Router(tags=["community"])
+DAY = Query(None, description="A day, YYYY-MM-DD.")
+WEEK = Query(
+    None,
+    description="An ISO week, YYYY-Www (e.g. 2026-W11); week 53 of a year that has 52 is not "
+    "found (404). With `date` or `month`, the days the periods share.",
+)
+MONTH = Query(None, description="A month, YYYY-MM. With `date` or `week`, the days they share.")
 
 
 @router.get(
@@ -61,13 +68,9 @@ router = Router(tags=["community"])
 def daily(
     request: HttpRequest,
     response: HttpResponse,
-    date: DayParam | None = Query(None, description="A day, YYYY-MM-DD."),
-    week: WeekParam | None = Query(
-        None,
-        description="An ISO week, YYYY-Www (e.g. 2026-W11); week 53 of a year that has 52 "
-        "is not found (404).",
-    ),
-    month: MonthParam | None = Query(None, description="A month, YYYY-MM."),
+    date: DayParam | None = DAY,
+    week: WeekParam | None = WEEK,
+    month: MonthParam | None = MONTH,
     p: int = Query(0, ge=0, le=MAX_PAGE, description=PAGE_DOC),
     limit: int = Query(50, ge=1, description=LIMIT_DOC),
     sort: Literal["publishedAt", "trending", "votes"] = Query(
@@ -79,14 +82,14 @@ def daily(
         None, max_length=200, description="Only papers featured by this user name."
     ),  # fmt: skip
 ) -> list[dict[str, Any]]:
-    """The papers featured on a day, an ISO week or a month (at most one of `date`, `week`,
-    `month`); without one, the latest day that has featured papers."""
-    given = {k: v for k, v in (("day", date), ("week", week), ("month", month)) if v is not None}
-    if len(given) > 1:
-        raise HttpError(422, "Give at most one of date, week and month.")
+    """The papers featured on a day, an ISO week or a month; without one, the latest day that
+    has featured papers. Given together, they narrow the list to the days they share (none, if
+    they share none), as filters do: a schema cannot say "at most one", so the API asks none."""
+    given = [(k, v) for k, v in (("day", date), ("week", week), ("month", month)) if v is not None]
     if given:
-        (kind, slug), = given.items()  # fmt: skip
-        period = _period(kind, slug)
+        periods = [_period(kind, slug) for kind, slug in given]
+        start, end = max(p.start for p in periods), min(p.end for p in periods)
+        period = Period(periods[0].kind, start, max(start, end))  # the narrowest kind first
     else:
         today = timezone.localdate()
         period = period_of("day", featured_latest_day(on_or_before=today) or today)

@@ -9,11 +9,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from paperfeed.api import accounts, community, papers, recommend, search
-from paperfeed.api.problems import CONTENT_TYPE, problem, validation_errors
+from paperfeed.api.contract import QueryParser, schema_contract
+from paperfeed.api.problems import problem, validation_errors
 
 logger = logging.getLogger(__name__)
 
@@ -30,16 +31,13 @@ per address; a refused request gets 429 and `Retry-After`.
 
 
 class PaperfeedAPI(NinjaAPI):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(parser=QueryParser(), **kwargs)
+
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
-        """Declare error bodies as application/problem+json, which is what they are."""
-        schema = super().get_openapi_schema(*args, **kwargs)
-        for operations in schema.get("paths", {}).values():
-            for operation in operations.values():
-                for status, answer in operation.get("responses", {}).items():
-                    content = answer.get("content", {})
-                    if int(status) >= 400 and "application/json" in content:
-                        answer["content"] = {CONTENT_TYPE: content["application/json"]}
-        return schema
+        """The schema with what holds for every endpoint (contract.py): problem+json errors,
+        414, Retry-After, empty query values read as absent."""
+        return schema_contract(super().get_openapi_schema(*args, **kwargs))
 
 
 api = PaperfeedAPI(
@@ -48,6 +46,9 @@ api = PaperfeedAPI(
     description=DESCRIPTION,
     urls_namespace="api",
     docs_url="/docs",
+    # Swagger UI from ninja's own static files ("ninja" is an installed app), no CDN, and no
+    # badge image from validator.swagger.io: the Content-Security-Policy allows neither.
+    docs=Swagger(settings={"validatorUrl": None}),
     openapi_url="/openapi.json",
 )
 

@@ -17,7 +17,7 @@ router = Router(tags=["papers"])
 ARXIV_ID = Path(
     ...,
     description="An arXiv id in any form: 2401.12345, 2401.12345v2, hep-th/9901001 "
-    "(old-style ids keep their slash).",
+    "(old-style ids keep their slash), arXiv:2401.12345, https://arxiv.org/abs/2401.12345.",
 )
 
 

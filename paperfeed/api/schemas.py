@@ -8,6 +8,15 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from paperfeed.accounts.models import SavedSearch as SavedSearchModel
+from paperfeed.api.constraints import ARXIV_ID_PATTERN, NOT_BLANK_PATTERN
+from paperfeed.community.models import Comment as CommentModel
+
+# Patterns that the services check, with a 400 whose message says what to send instead (which
+# pydantic's 422 would not: it quotes the pattern); declared here for the schema only.
+ARXIV_ID = {"pattern": ARXIV_ID_PATTERN}
+NOT_BLANK = {"pattern": NOT_BLANK_PATTERN}
+
 
 class Problem(Schema):
     """An error, as RFC 9457 problem details (`application/problem+json`)."""
@@ -109,7 +118,11 @@ class DailyPaper(Schema):
 
 class SubmitIn(Schema):
     arxivId: str = Field(
-        ..., max_length=300, description="An arXiv id or URL, e.g. 2401.12345 or hep-th/9901001."
+        ...,
+        max_length=300,
+        json_schema_extra=ARXIV_ID,
+        description="An arXiv id or URL, e.g. 2401.12345, arXiv:2401.12345v2, hep-th/9901001 or "
+        "https://arxiv.org/abs/2401.12345.",
     )
 
 
@@ -123,7 +136,12 @@ class LibraryOut(Schema):
 
 
 class CommentIn(Schema):
-    body: str = Field(..., max_length=20_000, description="The comment, in Markdown.")
+    body: str = Field(
+        ...,
+        max_length=CommentModel.MAX_LENGTH,
+        json_schema_extra=NOT_BLANK,
+        description="The comment, in Markdown (not blank).",
+    )
 
 
 class Comment(Schema):
@@ -138,10 +156,15 @@ class Comment(Schema):
 
 
 class SavedSearchIn(Schema):
-    query: str = Field(..., max_length=5000, description="The query, in the search language.")
+    query: str = Field(
+        ...,
+        max_length=SavedSearchModel.MAX_QUERY_LENGTH,
+        json_schema_extra=NOT_BLANK,
+        description="The query, in the search language (not blank).",
+    )
     name: str = Field(
-        "", max_length=300, description="A name; the query itself when empty. Saving under a "
-        "name you already use replaces that search."
+        "", max_length=SavedSearchModel.MAX_NAME_LENGTH, description="A name; the query itself "
+        "(shortened) when empty. Saving under a name you already use replaces that search."
     )  # fmt: skip
 
 

@@ -3,7 +3,6 @@ plus paperfeed's modes, filters and pages) and GET /api/papers/{arxiv_id}/simila
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +17,7 @@ from paperfeed.api.common import (
     link_next,
     paper_or_404,
 )
+from paperfeed.api.constraints import IsoDate
 from paperfeed.api.papers import ARXIV_ID
 from paperfeed.api.schemas import DailyPaper
 from paperfeed.api.shapes import hit_payloads
@@ -53,8 +53,8 @@ def search(
     ),
     category: str = Query("", max_length=40, description="Only papers in this arXiv category."),
     author: str = Query("", max_length=300, description="Only papers by this author."),
-    after: date | None = AFTER,
-    before: date | None = BEFORE,
+    after: IsoDate | None = AFTER,
+    before: IsoDate | None = BEFORE,
 ) -> list[dict[str, Any]]:
     """Papers matching the query, best first. Without a query, a filter alone lists the newest
     matching papers. At most 1,000 results are reachable through pages. The `X-Search-Semantic`

@@ -1,52 +1,19 @@
-"""Rate limits for the write endpoints and search: fixed windows counted in the database.
-
-Django's default cache is per process (LocMemCache), so a limit counted there would be
-multiplied by the number of gunicorn workers and hosts. Each counted request is instead one
-upsert into `RateCounter` (INSERT ... ON CONFLICT DO UPDATE ... RETURNING, the same statement on
-SQLite and PostgreSQL): atomic under concurrency, shared by every process, about 0.3 ms
-on SQLite. A fixed window lets a client send up to twice the limit across a window
-boundary; that is the price of one row per key and window. See docs/api.md.
-"""
+"""Rate limits for the write endpoints and search: fixed windows counted in the database by
+`paperfeed.accounts.ratelimit.rate_hit` (shared with the website's limits; see there why)."""
 
 from __future__ import annotations
 
-import random
-import time
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
 
 from paperfeed.accounts.backends import client_ip
+from paperfeed.accounts.ratelimit import rate_hit
 from paperfeed.api.auth import bearer_user
-from paperfeed.api.models import RateCounter
 
-# Share of new windows that also delete expired counters, so that the table stays small
-# without a scheduled job.
-CLEANUP_SHARE = 0.01
-KEEP_SECONDS = 3600
-
-
-def rate_hit(*, key: str, window: int, now: float | None = None) -> tuple[int, float]:
-    """Count one request for `key` in the current window of `window` seconds; return the count
-    so far (this one included) and the seconds until the window ends."""
-    now = time.time() if now is None else now
-    start = int(now // window) * window
-    table = connection.ops.quote_name(RateCounter._meta.db_table)
-    key_col = connection.ops.quote_name("key")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({key_col}, window_start, hits) VALUES (%s, %s, 1) "
-            f"ON CONFLICT ({key_col}, window_start) DO UPDATE SET hits = {table}.hits + 1 "
-            "RETURNING hits",
-            [key[:200], start],
-        )
-        hits = cursor.fetchone()[0]
-    if hits == 1 and random.random() < CLEANUP_SHARE:
-        RateCounter.objects.filter(window_start__lt=int(now) - KEEP_SECONDS).delete()
-    return hits, start + window - now
+__all__ = ["DatabaseThrottle", "rate_hit", "search_throttles", "write_throttles"]
 
 
 class DatabaseThrottle(BaseThrottle):
@@ -93,3 +60,10 @@ def search_throttles() -> list[BaseThrottle]:
         DatabaseThrottle("search", "API_SEARCH_RATE", per="user"),
         DatabaseThrottle("search", "API_SEARCH_RATE", per="address"),
     ]
+
+
+def comment_throttles() -> list[BaseThrottle]:
+    """Posting a comment: the write limits, and COMMENT_RATE comments a minute per user. The
+    key (`comment:user:<id>`) is the one the website counts its comments under, so both count
+    together."""
+    return [*write_throttles(), DatabaseThrottle("comment", "COMMENT_RATE", per="user")]

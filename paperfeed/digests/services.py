@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from paperfeed.accounts.ratelimit import address_key, rate_limit
 from paperfeed.digests.models import FREQUENCIES, Subscription
 from paperfeed.digests.rendering import message_id, mime_build, render_email
 from paperfeed.digests.tokens import (
@@ -33,6 +34,15 @@ User = get_user_model()
 # One confirmation email per address per this long, however often the form is sent: the form
 # cannot be used to flood someone's inbox.
 CONFIRM_RESEND_AFTER = timedelta(minutes=5)
+
+
+class RecipientLimited(Exception):
+    """The address was sent SUBSCRIBE_RECIPIENT_RATE confirmation emails in the past hour,
+    whoever asked for them; `wait` is the seconds until it may get another."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(f"too many confirmation emails to this address; wait {wait:.0f} s")
+        self.wait = wait
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,12 @@ def subscription_request(
         )
         if recent:
             return SubscribeOutcome(subscription, mailed=False)
+        # Counted in this transaction: a refused request rolls its count back, so the counter
+        # holds the emails actually sent this hour.
+        key = f"subscribe-to:{address_key(subscription.email)}"
+        wait = rate_limit(key=key, limit=settings.SUBSCRIBE_RECIPIENT_RATE, window=3600)
+        if wait is not None:
+            raise RecipientLimited(wait)
         if not subscription.nonce:
             subscription.nonce = secrets.token_hex(8)
         subscription.confirm_sent_at = now

@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, connections, transaction
+from django.db.models import Model
 
 import paperfeed
 from paperfeed.community.models import Comment, Featured, Vote
@@ -56,7 +57,7 @@ def _quiet(stage: str, done: int, total: int) -> None:
 
 def counted_tables() -> dict[str, str]:
     """The tables a manifest counts, by the name it shows them under."""
-    models = {
+    models: dict[str, type[Model]] = {
         "papers": Paper, "featured": Featured, "votes": Vote, "comments": Comment,
         "subscriptions": Subscription, "deliveries": Delivery, "users": get_user_model(),
         "paper_vectors": PaperVector,
@@ -319,7 +320,7 @@ def manifest_read(source: Path) -> dict[str, Any]:
     if not path.is_file():
         raise BackupError(f"{source} is not a paperfeed backup: it has no {MANIFEST}")
     try:
-        manifest = json.loads(path.read_text())
+        manifest: dict[str, Any] = json.loads(path.read_text())
     except (ValueError, UnicodeDecodeError) as exc:
         raise BackupError(f"{path} is not valid JSON ({exc}); the backup is damaged") from None
     problem = _manifest_problem(manifest)
@@ -347,6 +348,9 @@ def _manifest_problem(manifest: Any) -> str | None:
         return "no counts"
     if not isinstance(manifest.get("migrations"), list):
         return "no list of migrations"
+    key = manifest.get("secret_key")
+    if not isinstance(key, dict) or ("file" in key and key["file"] not in files):
+        return "no secret key entry, or a key file that is not among its files"
     return None
 
 
@@ -379,12 +383,12 @@ def backup_restore(*, source: Path, progress: Progress | None = None) -> dict[st
             f"the same engine ({_engine_hint(made_on)})"
         )
     _check_migrations_known(manifest)
-    dump = source / manifest["database"]["file"]
+    db_file = source / manifest["database"]["file"]
     if engine == "sqlite":
-        _sqlite_restore(dump, progress=progress)
+        _sqlite_restore(db_file, progress=progress)
     else:
-        _pg_restore(dump, manifest=manifest)
-    if manifest.get("secret_key", {}).get("file"):
+        _pg_restore(db_file, manifest=manifest)
+    if manifest["secret_key"].get("file"):
         key = settings.HOME / KEY_FILE
         temporary = key.with_name(f".{KEY_FILE}.restoring")
         _copy(source / manifest["secret_key"]["file"], temporary)

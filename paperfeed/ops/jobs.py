@@ -238,8 +238,8 @@ job_register(Job(
     lambda: Schedule(settings.INDEX_SCHEDULE, "UTC"), embed_run,
 ))  # fmt: skip
 job_register(Job(
-    "index", "this host's keyword and vector indexes", lambda: Schedule(settings.INDEX_SCHEDULE, "UTC"),
-    index_run, per_host=True,
+    "index", "this host's keyword and vector indexes",
+    lambda: Schedule(settings.INDEX_SCHEDULE, "UTC"), index_run, per_host=True,
 ))  # fmt: skip
 job_register(Job(
     "digest_daily", "the daily digest, at PAPERFEED_DIGEST_HOUR", _digest_schedule("*"),

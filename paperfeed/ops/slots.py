@@ -116,13 +116,14 @@ def leases_renew(*, worker: str, now: datetime | None = None) -> int:
 
 
 def running_elsewhere(*, job: str, scope: str, worker: str, now: datetime) -> bool:
-    """Whether another worker is running this job now (under a live lease), so that a job that
-    outlasts its slot is not started again beside itself."""
-    return (
+    """Whether another live worker is running this job now, so that a job that outlasts its
+    slot is not started again beside itself (a process gone from this host does not count)."""
+    owners = (
         JobRun.objects.filter(job=job, scope=scope, state=JobRun.RUNNING, lease_until__gte=now)
         .exclude(claimed_by=worker)
-        .exists()
+        .values_list("claimed_by", flat=True)
     )
+    return any(not claimer_dead_here(owner) for owner in owners)
 
 
 def _mine(run: JobRun, worker: str):  # type: ignore[no-untyped-def]

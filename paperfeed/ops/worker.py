@@ -65,7 +65,8 @@ class Worker:
         schedule = job.schedule()
         if not job.catch_up:
             return [schedule.latest(now)]
-        window = now - timedelta(days=settings.DIGEST_CATCHUP_DAYS)
+        # A run a few minutes late (a worker that was busy) is never "missed", even with 0 days.
+        window = now - max(timedelta(days=settings.DIGEST_CATCHUP_DAYS), timedelta(hours=1))
         due = schedule.between(window, now)
         self._skip_missed(job, schedule.between, window)
         return due

@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 
 from django.db import transaction
 
+from paperfeed.lib.metrics import PAPERS_INGESTED
 from paperfeed.lib.records import PaperRecord, RejectedRecord, SourceError
 from paperfeed.papers.ingest import BatchResult, author_cache, papers_upsert_batch
 from paperfeed.papers.models import IngestState
@@ -180,6 +181,7 @@ class Importer(Generic[T]):
     def _count(self, read: int, result: BatchResult) -> None:
         self.summary.read += read
         self.summary.add(result)
+        PAPERS_INGESTED.inc(result.new + result.updated)
 
 
 def state_get(key: str) -> dict[str, Any]:

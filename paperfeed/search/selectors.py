@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
 
+from paperfeed.lib.metrics import SEARCH_SECONDS
 from paperfeed.papers.models import Paper
 from paperfeed.search.engine import SearchEngine, engine
 from paperfeed.search.hybrid import rrf_fuse, zscore_fuse
@@ -87,6 +89,7 @@ def papers_search(
     error (SearchModeError)."""
     if mode not in MODES:
         raise SearchModeError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
+    started = time.perf_counter()
     parsed = query_parse(q).with_filters(
         categories=tuple(categories), authors=tuple(authors), after=after, before=before
     )
@@ -119,6 +122,7 @@ def papers_search(
     start = (page - 1) * per_page
     window = ordered[start : start + per_page]
     hits = _hydrate(window, keyword_ids, semantic_ids, parsed)
+    SEARCH_SECONDS.labels(mode=mode).observe(time.perf_counter() - started)
     return SearchResults(
         query=parsed, mode=mode, page=page, per_page=per_page, hits=hits,
         has_next=len(ordered) > start + per_page and start + per_page < MAX_RESULTS,

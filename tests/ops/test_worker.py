@@ -118,10 +118,10 @@ def test_missed_digest_editions_are_sent_once_and_older_ones_skipped_with_a_log_
         assert [o.label for o in worker.tick()] == ["2026-11-22", "2026-11-23"]
     # Down from the 24th to the 30th, 09:00: the runs due at 07:00 on the 29th and 30th (the
     # editions of the 28th and 29th) are at most two days late; the four before are skipped.
-    with time_machine.travel(datetime(2026, 11, 30, 9, tzinfo=UTC), tick=False):
-        with caplog.at_level(logging.WARNING, logger="paperfeed.worker"):
-            ran = worker.tick()
-            assert worker.tick() == []  # nothing twice
+    later = datetime(2026, 11, 30, 9, tzinfo=UTC)
+    with time_machine.travel(later, tick=False), caplog.at_level(logging.WARNING, "paperfeed"):
+        ran = worker.tick()
+        assert worker.tick() == []  # nothing twice
     assert [o.label for o in ran] == ["2026-11-28", "2026-11-29"]
     assert [r.getMessage() for r in caplog.records] == [
         "digest_daily: skipped 4 missed run(s) (2026-11-24 to 2026-11-27): more than "
@@ -176,9 +176,8 @@ def test_arxiv_answering_503_is_retried_later_in_one_log_line_and_the_schedule_g
     calls: list[str] = []
     other = registered(counting_job("hourly", calls))
     worker = Worker(jobs=[JOBS["harvest"], other], name="a:1:x")
-    with time_machine.travel(datetime(2026, 12, 3, 15, tzinfo=UTC), tick=False):
-        with caplog.at_level(logging.WARNING):
-            outcomes = worker.tick()
+    with time_machine.travel(datetime(2026, 12, 3, 15, tzinfo=UTC)), caplog.at_level(30):
+        outcomes = worker.tick()
     assert [(o.job, o.ok) for o in outcomes] == [("harvest", False), ("hourly", True)]
     lines = [r.getMessage() for r in caplog.records if r.name == "paperfeed.worker"]
     assert len(lines) == 1 and "503" in lines[0] and "next attempt at" in lines[0]

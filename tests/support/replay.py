@@ -7,6 +7,7 @@ order, so a test can answer a 503 with `Retry-After` and then the recorded 200.
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ class Reply:
     status: int = 200
     body: bytes | str = b""
     headers: Mapping[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to wait before answering (a stalled source)
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,8 @@ class _Handler(BaseHTTPRequestHandler):
         reply = self.replay._next_reply(seen)
         if reply is None:
             reply = Reply(404, f"replay: nothing queued for {self.path}", {})
+        if reply.delay:
+            time.sleep(reply.delay)
         body = reply.body.encode() if isinstance(reply.body, str) else reply.body
         self.send_response(reply.status)
         for name, value in reply.headers.items():

@@ -20,6 +20,7 @@ from paperfeed.accounts.tokens import TokenError, api_token_create, api_token_re
 from paperfeed.community.selectors import user_submissions, user_voted_papers
 from paperfeed.web.forms import SignupForm
 from paperfeed.web.http import login_required_action
+from paperfeed.web.limits import signup_refused
 
 PROFILE_LIST = 50
 
@@ -27,6 +28,8 @@ PROFILE_LIST = 50
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("profile")
+    if request.method == "POST" and (refused := signup_refused(request)):
+        return refused
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
@@ -20,6 +22,7 @@ from paperfeed.digests.models import FREQUENCIES
 from paperfeed.digests.preview import digest_preview
 from paperfeed.digests.sending import PermanentError, TransientError
 from paperfeed.digests.services import (
+    RecipientLimited,
     subscription_confirm,
     subscription_leave,
     subscription_of,
@@ -28,6 +31,8 @@ from paperfeed.digests.services import (
     subscription_update,
 )
 from paperfeed.digests.tokens import TokenError, confirm_token_read, unsubscribe_token_read
+from paperfeed.web.limits import subscribe_refused
+from paperfeed.web.views.errors import too_many_requests
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +41,8 @@ log = logging.getLogger(__name__)
 # request can do no more than the form itself (send a confirmation email to an address).
 @csrf_exempt
 def subscribe(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and (refused := subscribe_refused(request)):
+        return refused
     initial = {"email": request.user.email} if request.user.is_authenticated else {}
     form = SubscribeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -43,6 +50,9 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         try:
             subscription_request(email=data["email"], frequency=data["frequency"],
                                  categories=data["categories"], user=request.user)  # fmt: skip
+        except RecipientLimited as exc:
+            what = "subscription requests for that address"
+            return too_many_requests(request, wait=exc.wait, what=what)
         except (TransientError, PermanentError, OSError) as exc:
             log.warning("confirmation email not sent: %s", exc)
             form.add_error(None, "We could not send the confirmation email just now. "
@@ -103,6 +113,9 @@ def manage(request: HttpRequest) -> HttpResponse:
     return redirect("profile")
 
 
+# The digest is an email: its CSS is inlined into style attributes, which the site's
+# Content-Security-Policy forbids elsewhere. Staff only.
+@csp_update({"style-src": [UNSAFE_INLINE]})
 @staff_member_required
 def preview(request: HttpRequest) -> HttpResponse:
     """?email=ADDRESS&period=daily|weekly&date=YYYY-MM-DD[&part=text]: the digest as that
