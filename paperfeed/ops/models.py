@@ -46,7 +46,7 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         where = f" on {self.scope}" if self.scope else ""
-        return f"{self.job}{where} {self.label or self.due_at:%Y-%m-%d %H:%M} ({self.state})"
+        return f"{self.job}{where} {self.label or f'{self.due_at:%Y-%m-%d %H:%M}'} ({self.state})"
 
 
 class WorkerHeartbeat(models.Model):

@@ -206,3 +206,16 @@ def test_status_lists_every_job_with_its_last_and_next_run(registered: Any, caps
         assert name in out
     line = next(line for line in out.splitlines() if line.startswith("flaky"))
     assert "failed" in line and "2026-12-01 13:00" in line and "failure number 1" in line
+
+
+def test_the_admin_shows_every_job_and_its_runs(registered: Any, client: Any) -> None:
+    from django.contrib.auth.models import User
+
+    calls: list[str] = []
+    job = registered(counting_job("flaky", calls, fail=1))
+    Worker(jobs=[job], name="a:1:x").tick()
+    admin = User.objects.create_superuser("admin", "admin@example.org", "pw")
+    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get("/admin/ops/jobrun/").content.decode()
+    assert "digest_weekly" in page and "No worker is running" in page
+    assert page.count("failure number 1") == 2  # the jobs table and the list of runs
