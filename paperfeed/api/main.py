@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -88,6 +89,16 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return problem(request, 403, str(exc) or None)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_unreachable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The database is restarting or out of reach: a 503 the client may retry, not a 500 (the
+    next request reconnects by itself)."""
+    logger.warning("API %s %s: database unreachable: %s", request.method, request.path, exc)
+    detail = "The database is unreachable just now; try again in a few seconds."
+    return problem(request, 503, detail, headers={"Retry-After": "5", "Cache-Control": "no-store"})
 
 
 @api.exception_handler(Exception)

@@ -42,3 +42,35 @@ def metrics(request: HttpRequest) -> HttpResponse:
         )
     body, content_type = metrics_render(request.META.get("HTTP_ACCEPT", ""))
     return HttpResponse(body, content_type=content_type)
+
+
+# Seconds a client is asked to wait while the database is unreachable.
+UNAVAILABLE_RETRY_AFTER = 5
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500. A request that failed because the database is unreachable (restarting, a
+    failover, the network) is a 503 with Retry-After, not a 500: problem details under /api/, a
+    plain page elsewhere, both rendered without touching the database. Once it is back, the
+    next request reconnects (CONN_HEALTH_CHECKS), so nothing needs restarting."""
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+    from django.template.loader import render_to_string
+
+    error = sys.exc_info()[1]
+    if not isinstance(error, OperationalError | InterfaceError):
+        from django.views import defaults
+
+        return defaults.server_error(request)
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse(
+            {"type": "about:blank", "title": "Service Unavailable", "status": 503,
+             "detail": "The database is unreachable just now; try again in a few seconds."},
+            status=503, content_type="application/problem+json",
+        )  # fmt: skip
+    else:
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -39,8 +39,11 @@ class Site:
             raise AssertionError(f"paperfeed {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
         return done
 
-    def popen(self, *args: str, **env: str) -> subprocess.Popen[str]:
-        return subprocess.Popen([*CLI, *args], env={**self.env, **env}, stdout=subprocess.PIPE,
+    def popen(self, *args: str, log: Path | None = None, **env: str) -> subprocess.Popen[str]:
+        """Start a command; its output is piped, or written to `log` (a server, whose access
+        log would fill a pipe nobody reads and stall it)."""
+        out = open(log, "w") if log else subprocess.PIPE  # noqa: SIM115 (the child keeps it)
+        return subprocess.Popen([*CLI, *args], env={**self.env, **env}, stdout=out,
                                 stderr=subprocess.STDOUT, text=True)  # fmt: skip
 
     def shell(self, code: str, **env: str) -> str:
