@@ -53,8 +53,9 @@ class Cluster:
         self._as_postgres("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def remove(self) -> None:
-        subprocess.run(["runuser", "-u", "postgres", "--", str(self.bin / "pg_ctl"), "-D",
-                        str(self.data), "-m", "immediate", "stop"], capture_output=True)  # fmt: skip
+        pg_ctl = str(self.bin / "pg_ctl")
+        stop = [pg_ctl, "-D", str(self.data), "-m", "immediate", "stop"]
+        subprocess.run(["runuser", "-u", "postgres", "--", *stop], capture_output=True)
         shutil.rmtree(self.root, ignore_errors=True)
 
     def _as_postgres(self, program: str, *args: str) -> None:

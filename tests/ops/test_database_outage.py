@@ -81,8 +81,9 @@ def test_postgres_stopped_under_load_gives_503s_then_recovers_without_a_restart(
                     r = client.get(path)
                 except httpx.TransportError:
                     continue
-                seen.append(Seen(time.monotonic(), path, r.status_code, r.headers.get("retry-after"),
-                                 r.headers.get("content-type", ""), r.text[:2000]))  # fmt: skip
+                kind = r.headers.get("content-type", "")
+                retry = r.headers.get("retry-after")
+                seen.append(Seen(time.monotonic(), path, r.status_code, retry, kind, r.text[:2000]))
 
     try:
         deadline = time.monotonic() + 90
