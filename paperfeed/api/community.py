@@ -88,8 +88,8 @@ def daily(
     given = [(k, v) for k, v in (("day", date), ("week", week), ("month", month)) if v is not None]
     if given:
         periods = [_period(kind, slug) for kind, slug in given]
-        start, end = max(p.start for p in periods), min(p.end for p in periods)
-        period = Period(periods[0].kind, start, max(start, end))  # the narrowest kind first
+        since, until = max(x.start for x in periods), min(x.end for x in periods)
+        period = Period(periods[0].kind, since, max(since, until))  # the narrowest kind first
     else:
         today = timezone.localdate()
         period = period_of("day", featured_latest_day(on_or_before=today) or today)

@@ -39,7 +39,7 @@ class QueryParser(Parser):
     """ninja's parser, reading an empty query value as no value (see the module's docstring)."""
 
     def parse_querydict(
-        self, data: MultiValueDict, list_fields: list[str], request: HttpRequest
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
     ) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key in data:
