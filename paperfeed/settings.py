@@ -340,7 +340,8 @@ MAX_UPLOAD_BYTES = envint("PAPERFEED_MAX_UPLOAD_BYTES", 4_194_304, minimum=1024)
 MIDDLEWARE = [*MIDDLEWARE, "paperfeed.web.middleware.RequestSizeLimitMiddleware"]
 # Rate limits on the website's actions, counted in the database (paperfeed/accounts/ratelimit.py):
 # sign-ups per client address an hour; comments per user a minute (the API's included);
-# subscription requests per client address an hour, and per recipient address an hour.
+# subscription requests per client address an hour, and confirmation emails an hour to one
+# address, whoever asks (counted by the digests service as it mails).
 SIGNUP_RATE = envint("PAPERFEED_SIGNUP_RATE", 10, minimum=1)
 COMMENT_RATE = envint("PAPERFEED_COMMENT_RATE", 10, minimum=1)
 SUBSCRIBE_RATE = envint("PAPERFEED_SUBSCRIBE_RATE", 10, minimum=1)

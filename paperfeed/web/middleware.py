@@ -45,7 +45,7 @@ def _allowed(response: HttpResponseBase) -> set[str]:
 
 def _without_body(response: HttpResponseBase) -> HttpResponseBase:
     if response.streaming:
-        response.close()  # a file or generator that will not be read
+        # Never read; a file behind it is still closed with the response, by the server.
         response.streaming_content = []  # type: ignore[attr-defined]
         return response
     assert isinstance(response, HttpResponse)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django_tasks_db.models import DBTaskResult
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 from pytest_django.fixtures import Settings
@@ -123,6 +124,7 @@ def test_search_then_open_a_paper(page: Any, catalog: Catalog) -> None:
     expect(page).to_have_url(re.compile(f"/papers/{re.escape(paper.arxiv_id)}$"))
 
 
+@pytest.mark.task_queue  # the embedding is queued for the worker, not run in the request
 def test_submit_a_paper_fetched_from_arxiv(
     page: Any,
     catalog: Catalog,
@@ -147,6 +149,9 @@ def test_submit_a_paper_fetched_from_arxiv(
     expect(page.get_by_text("Thank you! The paper is on the list of")).to_be_visible()
     assert Featured.objects.get(paper__arxiv_id="2104.12255").submitted_by == "ada"
     assert replay_server.requests[0].query["id_list"] == "2104.12255"
+    queued = DBTaskResult.objects.get(task_path="paperfeed.search.tasks.paper_embed")
+    paper_id = Featured.objects.get(paper__arxiv_id="2104.12255").paper_id
+    assert queued.args_kwargs["kwargs"] == {"paper_ids": [paper_id]}
     page.get_by_role("link", name="Daily", exact=True).click()
     expect(page.locator("article.entry").filter(has_text="Submitted by ada").first).to_be_visible()
 
