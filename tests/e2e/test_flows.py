@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django_tasks_db.models import DBTaskResult
 from django.contrib.auth.models import User
+from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import expect
 from pytest_django.fixtures import Settings
 
