@@ -189,6 +189,9 @@ def test_a_logged_in_reader_manages_the_subscription_from_the_profile(
 
 
 @pytest.mark.task_queue
+# Committed for real: the queue's worker closes connections left in a transaction, as a worker
+# process must.
+@pytest.mark.django_db(transaction=True)
 def test_the_confirmation_is_queued_and_outlasts_a_mail_server_that_is_down(
     client: Client, settings: Any
 ) -> None:
