@@ -44,6 +44,8 @@ def saved_search_save(*, user: Any, query: str, name: str = "") -> SavedSearch:
     query = " ".join((query or "").split())
     if not query:
         raise ValueError("There is nothing to save: the search has no query.")
+    if "\x00" in query or "\x00" in (name or ""):
+        raise ValueError("A saved search cannot hold a NUL character.")
     if len(query) > SavedSearch.MAX_QUERY_LENGTH:
         raise ValueError(
             f"That query is too long to save ({len(query):,} characters; "

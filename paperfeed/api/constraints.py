@@ -34,8 +34,10 @@ WHITESPACE = (
     "\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029"
     "\\u202f\\u205f\\u3000"
 )
-# Not blank: at least one character that is not whitespace (a pattern is not anchored).
-NOT_BLANK_PATTERN = f"[^{WHITESPACE}]"
+# Not blank: at least one character that is not whitespace, and no NUL anywhere (PostgreSQL
+# cannot store one in a text, so the services refuse it on every database).
+NOT_BLANK_PATTERN = f"^[^\\u0000]*[^{WHITESPACE}\\u0000][^\\u0000]*$"
+NO_NUL_PATTERN = "^[^\\u0000]*$"
 
 
 def _anycase(regex: str) -> str:

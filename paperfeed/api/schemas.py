@@ -9,13 +9,14 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from paperfeed.accounts.models import SavedSearch as SavedSearchModel
-from paperfeed.api.constraints import ARXIV_ID_PATTERN, NOT_BLANK_PATTERN
+from paperfeed.api.constraints import ARXIV_ID_PATTERN, NO_NUL_PATTERN, NOT_BLANK_PATTERN
 from paperfeed.community.models import Comment as CommentModel
 
 # Patterns that the services check, with a 400 whose message says what to send instead (which
 # pydantic's 422 would not: it quotes the pattern); declared here for the schema only.
 ARXIV_ID = {"pattern": ARXIV_ID_PATTERN}
 NOT_BLANK = {"pattern": NOT_BLANK_PATTERN}
+NO_NUL = {"pattern": NO_NUL_PATTERN}
 
 
 class Problem(Schema):
@@ -163,7 +164,8 @@ class SavedSearchIn(Schema):
         description="The query, in the search language (not blank).",
     )
     name: str = Field(
-        "", max_length=SavedSearchModel.MAX_NAME_LENGTH, description="A name; the query itself "
+        "", max_length=SavedSearchModel.MAX_NAME_LENGTH, json_schema_extra=NO_NUL,
+        description="A name; the query itself "
         "(shortened) when empty. Saving under a name you already use replaces that search."
     )  # fmt: skip
 

@@ -296,6 +296,8 @@ def _checked_body(body: str) -> str:
     body = (body or "").strip()
     if not body:
         raise CommentError("A comment cannot be empty.")
+    if "\x00" in body:  # PostgreSQL cannot store it; refused on every database alike
+        raise CommentError("A comment cannot hold a NUL character.")
     if len(body) > Comment.MAX_LENGTH:
         raise CommentError(
             f"That comment is {len(body):,} characters long; "

@@ -73,6 +73,7 @@ def test_whitespace_is_what_python_strips() -> None:
     for char in map(chr, range(0x3001)):  # the last whitespace character is U+3000
         assert bool(spelled.fullmatch(char)) == char.isspace(), hex(ord(char))
     assert not re.search(NOT_BLANK_PATTERN, " \u2003\x1f") and re.search(NOT_BLANK_PATTERN, " a")
+    assert not re.search(NOT_BLANK_PATTERN, "a\x00b")  # no NUL: PostgreSQL cannot store it
 
 
 def test_a_checked_string_says_what_to_send() -> None:

@@ -130,6 +130,8 @@ def test_saved_searches(
         400,
         detail_has="nothing to save",
     )
+    nul = {"query": "weather", "name": "a\x00b"}  # PostgreSQL cannot store NUL: no engine takes it
+    assert_problem(api.post("/api/saved_searches", nul, content_type=JSON, headers=auth), 400)
     other = bearer(make_user("eve"))
     assert api.get("/api/saved_searches", headers=other).json() == []
     assert_problem(api.delete(f"/api/saved_searches/{saved.json()['id']}", headers=other), 404)

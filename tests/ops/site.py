@@ -22,7 +22,7 @@ class Site:
         self.env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         self.env.update(PAPERFEED_HOME=str(home), PAPERFEED_WORKER_NICE="0",
                         PAPERFEED_ARXIV_API_DELAY_MS="0", HF_HUB_OFFLINE="1", **env)  # fmt: skip
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and "DATABASE_URL" not in env:
             self.database = f"pf_test_{uuid.uuid4().hex[:10]}"
             self._admin(f'CREATE DATABASE "{self.database}"')
             db = connection.settings_dict
