@@ -16,6 +16,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from paperfeed.lib.arxiv_ids import ID_PREFIXES
+
 # Years 1991 to 9998, as the daily lists take them (lib/periods.py: arXiv opened in 1991; the
 # last year leaves room for "next").
 _YEAR = r"(199[1-9]|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])"
@@ -51,18 +53,7 @@ def _anycase(regex: str) -> str:
 # against each other.
 _NEW_ID = rf"(?:(?:0[0-9]|1[0-4]){_MONTH}\.[0-9]{{4}}|(?:1[5-9]|[2-9][0-9]){_MONTH}\.[0-9]{{5}})"
 _OLD_ID = rf"[a-zA-Z]+(?:-[a-zA-Z]+)*(?:\.[a-zA-Z]{{2}})?/[0-9]{{2}}{_MONTH}[0-9]{{3}}"
-_ID_PREFIXES = "|".join(
-    _anycase(prefix)
-    for prefix in (
-        r"(?:https?://)?(?:www\.|export\.|browse\.)?arxiv\.org/(?:abs|pdf|html|format|ps)/",
-        r"(?:https?://)?(?:www\.)?huggingface\.co/papers/",
-        r"(?:https?://)?(?:www\.)?alphaxiv\.org/(?:abs|overview)/",
-        r"(?:https?://)?(?:dx\.)?doi\.org/10\.48550/arxiv\.",
-        r"10\.48550/arxiv\.",
-        r"oai:arxiv\.org:",
-        r"arxiv:",
-    )
-)
+_ID_PREFIXES = "|".join(_anycase(prefix) for prefix in ID_PREFIXES if prefix)
 _PDF = _anycase(r"\.pdf")
 ARXIV_ID_PATTERN = (
     rf"^[{WHITESPACE}]*(?:{_ID_PREFIXES})?(?:{_NEW_ID}|{_OLD_ID})(?:[vV][1-9][0-9]*)?"

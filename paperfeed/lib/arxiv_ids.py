@@ -14,7 +14,8 @@ _OLD = (
 )
 _ID = rf"(?:{_NEW}|{_OLD})(?:v(?P<version>[1-9]\d*))?"
 
-_PREFIXES = (
+# What may stand before an id (the empty prefix last); api/constraints.py declares the same.
+ID_PREFIXES = _PREFIXES = (
     r"(?:https?://)?(?:www\.|export\.|browse\.)?arxiv\.org/(?:abs|pdf|html|format|ps)/",
     r"(?:https?://)?(?:www\.)?huggingface\.co/papers/",
     r"(?:https?://)?(?:www\.)?alphaxiv\.org/(?:abs|overview)/",

@@ -46,6 +46,29 @@ class Site:
         return subprocess.Popen([*CLI, *args], env={**self.env, **env}, stdout=out,
                                 stderr=subprocess.STDOUT, text=True)  # fmt: skip
 
+    def serve(self, log: Path, *, workers: int = 2, ready: str = "/healthz") -> tuple[Any, str]:
+        """`paperfeed serve` on a free loopback port, once `ready` answers 200: (process, base)."""
+        import time
+
+        import httpx
+
+        from tests.web.test_serve import free_port
+
+        port = free_port()
+        server = self.popen("serve", "--port", str(port), "--workers", str(workers), log=log)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"{base}{ready}", timeout=2).status_code == 200:
+                    return server, base
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise AssertionError(f"serve did not start:\n{log.read_text()[-2000:]}")
+            time.sleep(0.2)
+
     def shell(self, code: str, **env: str) -> str:
         return self.run("shell", "-v", "0", "-c", code, **env).stdout
 

@@ -19,7 +19,6 @@ from paperfeed.ops.views import server_error
 from tests.ops.pgcluster import Cluster, can_run
 from tests.ops.site import Site
 from tests.support import SHARED_DATA
-from tests.web.test_serve import free_port
 
 PATHS = ["/", "/papers/0704.0001", "/api/papers/0704.0001", "/search?q=diphoton+production",
          "/api/daily_papers"]  # fmt: skip
@@ -64,10 +63,7 @@ def test_postgres_stopped_under_load_gives_503s_then_recovers_without_a_restart(
     site = Site(tmp_path / "home", DATABASE_URL=cluster.url)
     site.run("ingest", "snapshot", str(SHARED_DATA / "arxiv" / "kaggle-snapshot-head-200.jsonl"))
     site.run("index", "--no-embed")
-    port = free_port()
-    log = tmp_path / "serve.log"
-    server = site.popen("serve", "--port", str(port), "--workers", "2", log=log)
-    base = f"http://127.0.0.1:{port}"
+    server, base = site.serve(tmp_path / "serve.log")
     seen: list[Seen] = []
     stop = threading.Event()
 
@@ -86,15 +82,6 @@ def test_postgres_stopped_under_load_gives_503s_then_recovers_without_a_restart(
                 seen.append(Seen(time.monotonic(), path, r.status_code, retry, kind, r.text[:2000]))
 
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None, "serve did not start"
-            time.sleep(0.2)
         threads = [threading.Thread(target=load, args=(i,)) for i in range(4)]
         for thread in threads:
             thread.start()

@@ -4,7 +4,6 @@ run, and the running server picks the new index up without a restart."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,7 +15,6 @@ from tests.ops.pgcluster import Cluster, can_run
 from tests.ops.site import Site
 from tests.support import SHARED_DATA, recorded_atom
 from tests.support.replay import ReplayServer, Reply
-from tests.web.test_serve import free_port
 
 HEAT_BATH = "id_1605.08386_s0_m100_199195aa31ad"  # arXiv's answer for 1605.08386
 
@@ -49,20 +47,8 @@ def test_a_paper_added_on_one_host_is_found_on_the_other_after_its_worker_ran(
     first.run("ingest", "snapshot", str(SHARED_DATA / "arxiv" / "kaggle-snapshot-head-200.jsonl"))
     index_jobs = ["worker", "--once", "--job", "embed", "--job", "index"]
     second.run(*index_jobs, timeout=300)  # host b builds its own index from the database
-    port = free_port()
-    server = second.popen("serve", "--port", str(port), "--workers", "1",
-                          log=tmp_path / "serve.log")  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
+    server, base = second.serve(tmp_path / "serve.log", workers=1, ready="/readyz")
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None, "serve did not start"
-            time.sleep(0.2)
         assert "0704.0001" in search(base, "diphoton production")
         assert "1605.08386" not in search(base, "heat-bath random walks Markov bases")
         replay_server.add("/api/query", None, Reply(200, str(recorded_atom(HEAT_BATH)["body"])))
