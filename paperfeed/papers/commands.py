@@ -14,10 +14,12 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.progress import (
     BarColumn,
+    MofNCompleteColumn,
     Progress,
     ProgressColumn,
     SpinnerColumn,
     Task,
+    TaskID,
     TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
@@ -169,3 +171,31 @@ class ImportCommand(BaseCommand):
                 progress.update(task, completed=completed, records=done)
 
             yield advance
+
+
+class StageProgress:
+    """One progress bar per stage of a job on stderr (shown only on a terminal), fed by calls
+    `progress(stage, done, total)`; a total of 0 is unknown. The columns after the stage's name
+    default to done-of-total with the time left (`paperfeed index`); `backup` shows bytes."""
+
+    def __init__(self, *columns: ProgressColumn, width: int = 13) -> None:
+        console = Console(file=sys.stderr)
+        shown = columns or (MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("ETA"),
+                            TimeRemainingColumn())  # fmt: skip
+        self.bars = Progress(
+            SpinnerColumn(), TextColumn(f"[bold]{{task.description:<{width}}}"), BarColumn(),
+            *shown, console=console, disable=not console.is_terminal,
+        )  # fmt: skip
+        self.tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> StageProgress:
+        self.bars.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bars.__exit__(None, None, None)
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bars.add_task(stage, total=total or None)
+        self.bars.update(self.tasks[stage], completed=done, total=total or None)

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from rich.console import Console
 from rich.progress import (
-    BarColumn,
     DownloadColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
     TimeElapsedColumn,
 )
 
 from paperfeed.ops.backup import BackupError, backup_create
+from paperfeed.papers.commands import StageProgress
 
 
 class Command(BaseCommand):
@@ -37,7 +31,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         target = Path(options["dir"]).absolute()
         try:
-            with StageProgress() as progress:
+            with byte_progress() as progress:
                 manifest = backup_create(target=target, progress=progress)
         except BackupError as exc:
             raise CommandError(str(exc)) from None
@@ -57,31 +51,6 @@ def counts_line(counts: dict[str, int]) -> str:
     return " · ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in counts.items())
 
 
-class StageProgress:
-    """One progress bar per stage on stderr, shown only on a terminal."""
-
-    def __init__(self) -> None:
-        console = Console(file=sys.stderr)
-        self.bars = Progress(
-            SpinnerColumn(),
-            TextColumn("[bold]{task.description:<22}"),
-            BarColumn(),
-            DownloadColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            disable=not console.is_terminal,
-        )
-        self.tasks: dict[str, TaskID] = {}
-
-    def __enter__(self) -> StageProgress:
-        self.bars.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.bars.__exit__(None, None, None)
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        # SQLite reports pages, files report bytes; a total of 0 is unknown (pg_dump).
-        if stage not in self.tasks:
-            self.tasks[stage] = self.bars.add_task(stage, total=total or None)
-        self.bars.update(self.tasks[stage], completed=done, total=total or None)
+def byte_progress() -> StageProgress:
+    """Progress of copying: bytes (SQLite pages, files) per stage."""
+    return StageProgress(DownloadColumn(), TimeElapsedColumn(), width=22)

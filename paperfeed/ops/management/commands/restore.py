@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from paperfeed.ops.backup import BackupError, backup_restore, current_counts
-from paperfeed.ops.management.commands.backup import StageProgress, counts_line
+from paperfeed.ops.management.commands.backup import byte_progress, counts_line
 
 
 class Command(BaseCommand):
@@ -30,7 +30,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            with StageProgress() as progress:
+            with byte_progress() as progress:
                 manifest = backup_restore(source=Path(options["dir"]), progress=progress)
         except BackupError as exc:
             raise CommandError(str(exc)) from None

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
-from paperfeed.papers.commands import positive_int
+from paperfeed.papers.commands import StageProgress, positive_int
 from paperfeed.search.embedding import EmbeddingError, embedder_load
 from paperfeed.search.indexing import (
     IndexBusy,
@@ -104,35 +92,4 @@ class Command(BaseCommand):
         return failure
 
     def progress(self) -> Any:
-        return _StageProgress()
-
-
-class _StageProgress:
-    """One progress bar per stage on stderr, shown only on a terminal."""
-
-    def __init__(self) -> None:
-        console = Console(file=sys.stderr)
-        self.bars = Progress(
-            SpinnerColumn(),
-            TextColumn("[bold]{task.description:<13}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            console=console,
-            disable=not console.is_terminal,
-        )
-        self.tasks: dict[str, TaskID] = {}
-
-    def __enter__(self) -> _StageProgress:
-        self.bars.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.bars.__exit__(None, None, None)
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if stage not in self.tasks:
-            self.tasks[stage] = self.bars.add_task(stage, total=total)
-        self.bars.update(self.tasks[stage], completed=done, total=total)
+        return StageProgress()
