@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from paperfeed.ops.jobs import JOBS
 from tests.community.factories import make_user, user
 from tests.digests.conftest import smtp, subscribe_confirmed
+from tests.ops.pgcluster import Cluster, can_run
 
 __all__ = ["make_user", "smtp", "subscribe_confirmed", "user"]  # fixtures
 
@@ -39,3 +41,15 @@ def registered() -> Any:
     yield register
     for name in added:
         JOBS.pop(name, None)
+
+
+@pytest.fixture
+def cluster() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL cluster of the test's own (tests/ops/pgcluster.py)."""
+    reason = can_run()
+    if reason:
+        pytest.skip(reason)  # CI runs these as root with PostgreSQL installed
+    made = Cluster()
+    made.start()
+    yield made
+    made.remove()

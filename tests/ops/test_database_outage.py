@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from django.db import OperationalError
 from django.test import RequestFactory
 
 from paperfeed.ops.views import server_error
-from tests.ops.pgcluster import Cluster, can_run
+from tests.ops.pgcluster import Cluster
 from tests.ops.site import Site
 from tests.support import SHARED_DATA
 
@@ -43,17 +42,6 @@ class Seen:
     retry_after: str | None
     content_type: str
     body: str
-
-
-@pytest.fixture
-def cluster() -> Iterator[Cluster]:
-    reason = can_run()
-    if reason:
-        pytest.skip(reason)  # CI runs it as root with PostgreSQL installed
-    made = Cluster()
-    made.start()
-    yield made
-    made.remove()
 
 
 @pytest.mark.slow

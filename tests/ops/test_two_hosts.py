@@ -4,30 +4,18 @@ run, and the running server picks the new index up without a restart."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.ops.pgcluster import Cluster, can_run
+from tests.ops.pgcluster import Cluster
 from tests.ops.site import Site
 from tests.support import SHARED_DATA, recorded_atom
 from tests.support.replay import ReplayServer, Reply
 
 HEAT_BATH = "id_1605.08386_s0_m100_199195aa31ad"  # arXiv's answer for 1605.08386
-
-
-@pytest.fixture
-def cluster() -> Iterator[Cluster]:
-    reason = can_run()
-    if reason:
-        pytest.skip(reason)  # CI runs it as root with PostgreSQL installed
-    made = Cluster()
-    made.start()
-    yield made
-    made.remove()
 
 
 def search(base: str, query: str) -> list[str]:
