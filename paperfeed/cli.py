@@ -99,6 +99,9 @@ def main(argv: list[str] | None = None) -> None:
         from django.db import DatabaseError
 
         execute_from_command_line(["paperfeed", *args])
+    except BrokenPipeError:  # output piped into `head`, which stopped reading
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
     except SettingError as exc:
         print(f"paperfeed: bad setting: {exc}", file=sys.stderr)
         sys.exit(2)

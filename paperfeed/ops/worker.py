@@ -163,7 +163,15 @@ class Worker:
                 self.stopping.wait(POLL_SECONDS)
         finally:
             self.stopping.set()
-            WorkerHeartbeat.objects.filter(worker=self.name).delete()
+            self._guarded(self.release)
+
+    def release(self) -> None:
+        """On the way out: a job stopped half-way is free to run again at once, anywhere."""
+        JobRun.objects.filter(state=JobRun.RUNNING, claimed_by=self.name).update(
+            state=JobRun.FAILED, claimed_by="", lease_until=None, next_attempt_at=timezone.now(),
+            error="the worker was stopped while running it; it runs again from where it stopped",
+        )  # fmt: skip
+        WorkerHeartbeat.objects.filter(worker=self.name).delete()
 
     def _guarded(self, step) -> None:  # type: ignore[no-untyped-def]
         """One step of a loop; a database that is down is reported in one line, then retried."""

@@ -148,8 +148,11 @@ def test_a_worker_killed_mid_digest_finishes_on_restart_and_sends_no_email_twice
         env = {"PAPERFEED_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}",
                "PAPERFEED_NOW": now.isoformat(), "PAPERFEED_DIGEST_CATCHUP_DAYS": "1"}  # fmt: skip
         holder["worker"] = site.popen("worker", "--job", "digest_daily", **env)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            holder["worker"].wait(timeout=90)
+        try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                holder["worker"].wait(timeout=90)
+        finally:
+            holder["worker"].kill()  # never left running when the test fails
         assert holder["worker"].returncode == -signal.SIGKILL
         assert len(smtp.mailbox.received) == 8
         done = site.run("worker", "--once", "--job", "digest_daily", **env)

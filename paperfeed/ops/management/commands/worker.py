@@ -53,9 +53,12 @@ class Command(BaseCommand):
                 f"(host {worker.host})"
             )
             self.stdout.flush()
-            signal.signal(signal.SIGTERM, lambda *_: worker.stopping.set())
-            signal.signal(signal.SIGINT, lambda *_: worker.stopping.set())
-            worker.run_forever()
+            signal.signal(signal.SIGTERM, _stop(worker))
+            signal.signal(signal.SIGINT, _stop(worker))
+            try:
+                worker.run_forever()
+            except SystemExit:
+                self.stdout.write("paperfeed worker stopped")
 
     def once(self, worker: Worker) -> None:
         worker.beat()
@@ -92,6 +95,18 @@ class Command(BaseCommand):
         for beat in beats:
             age = (timezone.now() - beat.seen_at).total_seconds()
             self.stdout.write(f"worker {beat.worker} on {beat.host}: last seen {age:,.0f} s ago")
+
+
+def _stop(worker: Worker) -> Any:
+    """Stop at once, even in the middle of a job (a harvest waiting on arXiv): everything a job
+    commits is resumable, and its run is taken over at the next start on this host, since the
+    process that held it is gone."""
+
+    def handler(signum: int, frame: Any) -> None:
+        worker.stopping.set()
+        raise SystemExit(0)
+
+    return handler
 
 
 def _when(moment: Any) -> str:
