@@ -1,9 +1,3 @@
-"""The rate-limit counter moved to paperfeed/accounts (models.RateCounter, ratelimit.py), where
-the website can count with it too; its table is still `api_ratecounter`. Re-exported for code
-that imported it from here."""
-
-from __future__ import annotations
-
-from paperfeed.accounts.models import RateCounter
-
-__all__ = ["RateCounter"]
+"""The API app has no models of its own: the rate-limit counter it used to keep moved to
+paperfeed/accounts (models.RateCounter, ratelimit.py), where the website counts with it too; its
+table is still `api_ratecounter` (see the migrations)."""

@@ -13,8 +13,6 @@ from paperfeed.accounts.backends import client_ip
 from paperfeed.accounts.ratelimit import rate_hit
 from paperfeed.api.auth import bearer_user
 
-__all__ = ["DatabaseThrottle", "rate_hit", "search_throttles", "write_throttles"]
-
 
 class DatabaseThrottle(BaseThrottle):
     """At most `settings.<setting>` requests a minute per identity, where the identity is the

@@ -24,7 +24,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from paperfeed.ops.models import WorkerHeartbeat
-from paperfeed.search.indexing import keyword_path, vectors_root
+from paperfeed.search.indexing import keyword_path, model_key, vectors_root
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def migrations_forget() -> None:
 
 def search_index_check() -> dict[str, Any]:
     age = file_age(keyword_path() / KEYWORD_STATE)
-    vectors = file_age(vectors_root(settings.EMBEDDING_MODEL) / VECTORS_MANIFEST)
+    vectors = file_age(vectors_root(model_key(settings.EMBEDDING_MODEL)) / VECTORS_MANIFEST)
     # The vector index is optional (keyword search works without it), so it is only reported.
     return {"status": "ok" if age is not None else "missing", "age_seconds": age,
             "vectors_age_seconds": vectors}  # fmt: skip

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import Max
 from django.utils import timezone
 
 from paperfeed.lib.schedule import Schedule
@@ -202,14 +203,11 @@ def housekeeping_run(run: JobRun) -> str:
     from django_tasks_db.models import DBTaskResult
 
     cutoff = timezone.now() - timedelta(days=14)
-    latest = {
-        row["job"] + "\0" + row["scope"]: row["id"]
-        for row in JobRun.objects.order_by("job", "scope", "due_at").values("id", "job", "scope")
-    }
+    latest = JobRun.objects.values("job", "scope").annotate(last=Max("id")).values("last")
     runs, _ = (
         JobRun.objects.filter(due_at__lt=cutoff)
         .exclude(state=JobRun.RUNNING)
-        .exclude(pk__in=latest.values())
+        .exclude(pk__in=latest)
         .delete()
     )
     tasks, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from paperfeed.lib.claims import claimer_dead_here
@@ -126,5 +126,5 @@ def running_elsewhere(*, job: str, scope: str, worker: str, now: datetime) -> bo
     return any(not claimer_dead_here(owner) for owner in owners)
 
 
-def _mine(run: JobRun, worker: str):  # type: ignore[no-untyped-def]
+def _mine(run: JobRun, worker: str) -> QuerySet[JobRun]:
     return JobRun.objects.filter(pk=run.pk, state=JobRun.RUNNING, claimed_by=worker)

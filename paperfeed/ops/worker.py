@@ -13,8 +13,10 @@ import os
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import httpx
 from django.conf import settings
@@ -24,6 +26,7 @@ from django.utils import timezone
 
 from paperfeed.lib.claims import claimer_id
 from paperfeed.lib.records import SourceError
+from paperfeed.lib.schedule import Schedule
 from paperfeed.ops.jobs import Job, JobError, host_key
 from paperfeed.ops.models import JobRun, WorkerHeartbeat
 from paperfeed.ops.slots import (
@@ -35,6 +38,9 @@ from paperfeed.ops.slots import (
     slot_get_or_create,
     slot_skip,
 )
+
+if TYPE_CHECKING:
+    from django_tasks_db.management.commands.db_worker import Worker as DbWorker
 
 log = logging.getLogger("paperfeed.worker")
 
@@ -68,17 +74,17 @@ class Worker:
         # A run a few minutes late (a worker that was busy) is never "missed", even with 0 days.
         window = now - max(timedelta(days=settings.DIGEST_CATCHUP_DAYS), timedelta(hours=1))
         due = schedule.between(window, now)
-        self._skip_missed(job, schedule.between, window)
+        self._skip_missed(job, schedule, window)
         return due
 
-    def _skip_missed(self, job: Job, between, window: datetime) -> None:  # type: ignore[no-untyped-def]
+    def _skip_missed(self, job: Job, schedule: Schedule, window: datetime) -> None:
         """Slots missed longer ago than the catch-up window are not run: logged once, and the
         newest of them recorded as skipped so that the next look starts after it."""
         scope = self.scope(job)
         last = JobRun.objects.filter(job=job.name, scope=scope).order_by("-due_at").first()
         if last is None:
             return
-        missed = between(last.due_at, window)
+        missed = schedule.between(last.due_at, window)
         if not missed:
             return
         first, newest = job.label(missed[0]), job.label(missed[-1])
@@ -173,7 +179,7 @@ class Worker:
         )  # fmt: skip
         WorkerHeartbeat.objects.filter(worker=self.name).delete()
 
-    def _guarded(self, step) -> None:  # type: ignore[no-untyped-def]
+    def _guarded(self, step: Callable[[], object]) -> None:
         """One step of a loop; a database that is down is reported in one line, then retried."""
         try:
             close_old_connections()
@@ -202,12 +208,12 @@ class Worker:
                 self.stopping.wait(POLL_SECONDS)
         connection.close()
 
-    def _stop_queue(self, queue) -> None:  # type: ignore[no-untyped-def]
+    def _stop_queue(self, queue: DbWorker) -> None:
         self.stopping.wait()
         queue.running = False
 
 
-def queue_worker(*, worker_id: str, batch: bool):  # type: ignore[no-untyped-def]
+def queue_worker(*, worker_id: str, batch: bool) -> DbWorker:
     """django-tasks' database worker over the default queue (`batch`: until it is empty)."""
     from django_tasks_db.management.commands.db_worker import Worker as DbWorker
 

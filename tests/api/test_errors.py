@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from paperfeed.api.models import RateCounter
-from paperfeed.api.throttling import rate_hit
+from paperfeed.accounts.models import RateCounter
+from paperfeed.accounts.ratelimit import rate_hit
 from tests.api.conftest import World, assert_problem
 
 JSON = "application/json"

@@ -3,7 +3,6 @@ one-click POST), manage from the profile, and a staff preview of any edition."""
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 
 from csp.constants import UNSAFE_INLINE
@@ -20,7 +19,6 @@ from django.views.decorators.http import require_POST
 from paperfeed.digests.forms import PreferencesForm, SubscribeForm, email_clean
 from paperfeed.digests.models import FREQUENCIES
 from paperfeed.digests.preview import digest_preview
-from paperfeed.digests.sending import PermanentError, TransientError
 from paperfeed.digests.services import (
     RecipientLimited,
     subscription_confirm,
@@ -33,8 +31,6 @@ from paperfeed.digests.services import (
 from paperfeed.digests.tokens import TokenError, confirm_token_read, unsubscribe_token_read
 from paperfeed.web.limits import subscribe_refused
 from paperfeed.web.views.errors import too_many_requests
-
-log = logging.getLogger(__name__)
 
 
 # No CSRF token: the box on every page is in pages cached for anonymous visitors, and a forged
@@ -53,10 +49,6 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         except RecipientLimited as exc:
             what = "subscription requests for that address"
             return too_many_requests(request, wait=exc.wait, what=what)
-        except (TransientError, PermanentError, OSError) as exc:
-            log.warning("confirmation email not sent: %s", exc)
-            form.add_error(None, "We could not send the confirmation email just now. "
-                                 "Please try again in a few minutes.")  # fmt: skip
         else:
             return redirect("subscribe_sent")
     status = 400 if request.method == "POST" else 200
