@@ -18,7 +18,8 @@ from pathlib import Path
 import search as search_bench  # bench/search.py: which papers are real
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import DateField, ExpressionWrapper, F
 from django.utils import timezone
 
 from paperfeed.community.markdown import markdown_render
@@ -124,16 +125,12 @@ def seed(
 
 def shift(*, days: int) -> None:
     """Move the featured days and the vote and comment times `days` later (the collection was
-    built that many days ago), then rebuild the trending keys. SQLite, as the benchmark uses."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {Featured._meta.db_table} SET featured_on = date(featured_on, %s)",
-            [f"+{days} days"],
+    built that many days ago), then rebuild the trending keys. SQLite or PostgreSQL."""
+    later = timedelta(days=days)
+    with transaction.atomic():
+        Featured.objects.update(
+            featured_on=ExpressionWrapper(F("featured_on") + later, output_field=DateField())
         )
         for model in (Vote, Comment):
-            cursor.execute(
-                f"UPDATE {model._meta.db_table} SET created_at = "
-                "strftime('%%Y-%%m-%%d %%H:%%M:%%f', created_at, %s)",
-                [f"+{days} days"],
-            )
+            model.objects.update(created_at=F("created_at") + later)
     featured_refresh_all()

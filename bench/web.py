@@ -13,7 +13,9 @@ number of connections, after a warm-up): `/`, `/trending`, paper pages (random i
 featured papers) and `/search` (400 varied real queries from bench/search.py: title spans,
 abstract phrases, common words, whole titles, category/year/author filters; hybrid, as the
 search box sends them), and the JSON API: `/api/daily_papers` (Hugging Face's call, the latest
-day) and `/api/papers/search` (the same 400 queries; its per-address rate limit is raised for
+day; `api_daily_deep` asks for rows 400 to 449 of last month's, about 1,500 papers, by each sort
+in turn, each URL new to the 5-second cache of anonymous lists, as for a client walking the
+pages) and `/api/papers/search` (the same 400 queries; its per-address rate limit is raised for
 the run, but every request still counts itself in the database). Any response that is not 2xx
 fails the run. The baseline in the same run: a static file (the hashed site.css) through the
 same server, WhiteNoise answering before any view, database or template: the ceiling of gunicorn
@@ -24,13 +26,21 @@ figures unreliable).
 
     apt-get install -y wrk   # the load generator (Debian package; a small C program)
     python bench/web.py [--papers 100000] [--duration 20] [--connections 8] [--workdir DIR]
-                        [--json] [--pages baseline,api_daily,api_search]
+                        [--json] [--pages baseline,api_daily,api_search] [--mixed]
+                        [--postgres [URL]]
+
+--mixed measures the site's traffic as a mix instead (35% `/`, 35% `/trending`, 20% paper pages,
+10% search), alone and then while `paperfeed worker` harvests, embeds and indexes a day of 2,000
+new papers from a saved OAI-PMH response replayed on loopback: see bench/web_mixed.py. Target:
+`/` keeps p99 <= 50 ms while the worker indexes. --postgres builds and serves the collection from
+PostgreSQL (default URL postgres://paperfeed:paperfeed@127.0.0.1:5432/paperfeed_bench_web, or
+BENCH_DATABASE_URL; the role needs CREATEDB) instead of SQLite, in its own workdir.
 
 The collection is built once into the workdir (default var/bench/web-100000; about 4 minutes on
 2 cores) and reused; featured days are moved to stay relative to today. The measure phase takes
 about three minutes. Targets (2 cores): `/` and `/trending` >= 300 requests/s with p99 <= 50 ms;
 paper page p99 <= 50 ms; search page p99 <= 150 ms; `/api/daily_papers` >= 300 requests/s
-with p99 <= 50 ms; `/api/papers/search` p99 <= 150 ms.
+with p99 <= 50 ms, and p99 <= 50 ms for a deep page of it; `/api/papers/search` p99 <= 150 ms.
 """
 
 from __future__ import annotations
@@ -46,13 +56,15 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import quote_plus
 
 import search as search_bench  # bench/search.py: its collection and its queries
+import web_mixed  # bench/web_mixed.py: the mixed workload, alone and beside the worker
 
 ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_PG = "postgres://paperfeed:paperfeed@127.0.0.1:5432/paperfeed_bench_web"
 # (name, what a target asks: minimum requests/s or None, maximum p99 in ms or None)
 TARGETS = {
     "baseline": (None, None),
@@ -61,6 +73,7 @@ TARGETS = {
     "paper": (None, 50),
     "search": (None, 150),
     "api_daily": (300, 50),
+    "api_daily_deep": (None, 50),
     "api_search": (None, 150),
 }
 # The pages without a throughput target are measured again with one connection per server
@@ -143,6 +156,7 @@ def measure(
     (paths / "daily.txt").write_text("/\n")
     (paths / "trending.txt").write_text("/trending\n")
     (paths / "api_daily.txt").write_text("/api/daily_papers\n")
+    (paths / "api_daily_deep.txt").write_text(deep_daily_paths(date.today()))
     (paths / "api_search.txt").write_text(
         "".join(f"/api/papers/search?q={quote_plus(q)}\n" for q in queries)
     )
@@ -164,7 +178,7 @@ def measure(
         (paths / "baseline.txt").write_text(f"/static/{manifest['paths']['web/site.css']}\n")
         print(f"wrk: {connections} connections, 1 thread, {duration} s per page after a "
               f"{max(duration // 4, 3)} s warm-up\n")  # fmt: skip
-        print(f"{'page':<10} {'req/s':>8} {'p50':>7} {'p90':>7} {'p99':>7} {'max':>7} "
+        print(f"{'page':<14} {'req/s':>8} {'p50':>7} {'p90':>7} {'p99':>7} {'max':>7} "
               f"{'non-2xx':>8} {'CPU: server':>11} {'wrk':>4} {'other':>5}  target")  # fmt: skip
         plan = [(name, name, connections) for name in TARGETS if name in pages]
         plan += [(f"{name}@{workers}", name, workers) for name in UNQUEUED if name in pages]
@@ -187,6 +201,17 @@ def measure(
         server.wait(timeout=30)
         log.close()
     return results
+
+
+def deep_daily_paths(today: date, count: int = 10_000) -> str:
+    """Page 8 of 50 (rows 400 to 449) of last month's daily papers, by each sort in turn. The
+    `_` parameter, which the API ignores, makes each URL new to the cache of anonymous lists."""
+    month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    sorts = ("publishedAt", "votes", "trending")
+    return "".join(
+        f"/api/daily_papers?month={month}&limit=50&p=8&sort={sorts[n % 3]}&_={n}\n"
+        for n in range(count)
+    )
 
 
 def wrk(
@@ -242,7 +267,7 @@ def row(label: str, name: str, f: dict) -> str:
     verdict = (", ".join(wanted) + (": met" if met else ": MISSED")) if wanted else "(ceiling)"
     bad = f["non2xx"] + f["socket_errors"] + f["timeouts"]
     cpu = f["cpu"]
-    return (f"{label:<10} {f['rps']:8.0f} {f['p50']:7.1f} {f['p90']:7.1f} {f['p99']:7.1f} "
+    return (f"{label:<14} {f['rps']:8.0f} {f['p50']:7.1f} {f['p90']:7.1f} {f['p99']:7.1f} "
             f"{f['max']:7.1f} {bad:8d} {cpu['server']:11.0%} {cpu['wrk']:4.0%} "
             f"{cpu['other']:5.0%}  {verdict}")  # fmt: skip
 
@@ -267,6 +292,23 @@ def wait_until_up(base: str, server: subprocess.Popen, log: Path) -> None:
     sys.exit(f"paperfeed serve did not answer within 2 minutes:\n{log.read_text()[-3000:]}")
 
 
+def postgres_prepare(url: str, *, fresh: bool) -> None:
+    """Create the benchmark database (dropped first when the collection is to be built anew)."""
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    try:
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            if fresh:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}_run"')
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as exc:
+        sys.exit(f"PostgreSQL at {base} cannot be used for the benchmark: {exc}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--papers", type=int, default=100_000)
@@ -277,10 +319,24 @@ def main() -> None:
     parser.add_argument(
         "--pages", default=",".join(TARGETS), help=f"comma-separated, of {', '.join(TARGETS)}"
     )
+    parser.add_argument(
+        "--mixed",
+        action="store_true",
+        help="the mixed workload, alone and while the worker indexes a new day",
+    )
+    parser.add_argument(
+        "--postgres",
+        nargs="?",
+        const=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG),
+        default=None,
+        metavar="URL",
+        help="build and serve the collection from PostgreSQL",
+    )
     parser.add_argument("--seed-community", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--shift-days", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    workdir = (args.workdir or ROOT / "var" / "bench" / f"web-{args.papers}").resolve()
+    suffix = "-postgres" if args.postgres else ""
+    workdir = (args.workdir or ROOT / "var" / "bench" / f"web-{args.papers}{suffix}").resolve()
     env = {**os.environ, "PAPERFEED_HOME": str(workdir / "home"), "HF_HUB_OFFLINE": "1",
            "DJANGO_SETTINGS_MODULE": "paperfeed.settings", "PYTHONPATH": str(ROOT),
            # wrk asks from one address far faster than a person: lift the API's search limit
@@ -288,6 +344,10 @@ def main() -> None:
            "PAPERFEED_API_SEARCH_RATE": "1000000000"}  # fmt: skip
     for name in ("DATABASE_URL", "PAPERFEED_WORKERS", "PAPERFEED_DEBUG"):
         env.pop(name, None)  # SQLite under the workdir, and the server's defaults
+    if args.postgres:
+        env["DATABASE_URL"] = args.postgres
+        if not (args.seed_community or args.shift_days):
+            postgres_prepare(args.postgres, fresh=not (workdir / "built.json").exists())
     if args.seed_community or args.shift_days:
         os.environ.update(env)
         import django
@@ -306,6 +366,16 @@ def main() -> None:
     pages = [name.strip() for name in args.pages.split(",") if name.strip()]
     if unknown := sorted(set(pages) - set(TARGETS)):
         sys.exit(f"unknown page(s): {', '.join(unknown)}; use {', '.join(TARGETS)}")
+    if args.mixed:
+        results = web_mixed.run(workdir, env, args.duration, args.connections)
+        if args.json:
+            print(json.dumps(results))
+        bad = [phase for phase in ("alone", "worker") if results[phase]["kinds"]["all"]["non2xx"]]
+        if bad or not results["served"]:
+            logs = f"{workdir / 'server.log'}, {workdir / 'worker.log'}"
+            sys.exit(f"FAILED: non-2xx responses ({', '.join(bad) or 'none'}) or the new day "
+                     f"not served (see {logs})")  # fmt: skip
+        return
     results = measure(workdir, env, args.duration, args.connections, pages)
     failed = [
         name for name, f in results.items()

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.digests.smtp import Mailbox, SmtpServer
-from tests.ops.site import Site, rows, seed
+from tests.ops.site import CLI, Site, rows, seed
 from tests.support import fixture_path
 from tests.support.replay import ReplayServer, Reply
 
@@ -162,3 +162,34 @@ def test_a_worker_killed_mid_digest_finishes_on_restart_and_sends_no_email_twice
     status = json.loads(site.run("worker", "status", "--json").stdout)
     daily = next(row for row in status if row["job"] == "digest_daily")
     assert (daily["state"], daily["attempts"]) == ("done", 2)
+
+
+@pytest.mark.skipif(
+    not Path("/proc/sys/kernel/sched_autogroup_enabled").exists(), reason="Linux autogroups only"
+)
+@pytest.mark.parametrize("own_session", [True, False])
+def test_the_worker_runs_below_the_web_server_even_in_a_session_of_its_own(
+    site: Site, own_session: bool
+) -> None:
+    """A service manager starts the worker as the leader of its own session, where niceness
+    alone weighs against nothing; the worker then lowers its session's priority too. Started
+    beside `serve` in one session (`make run`), it leaves the session's priority alone."""
+    worker = subprocess.Popen(
+        [*CLI, "worker", "--job", "housekeeping"], env={**site.env, "PAPERFEED_WORKER_NICE": "7"},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=own_session,
+    )  # fmt: skip
+    try:
+        assert worker.stdout is not None
+        assert worker.stdout.readline().startswith("paperfeed worker ")  # running
+        stat = Path(f"/proc/{worker.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        autogroup = Path(f"/proc/{worker.pid}/autogroup").read_text()
+        mine = Path("/proc/self/autogroup").read_text()
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    assert int(stat[16]) == 7  # the process's own niceness, either way
+    if own_session:
+        assert autogroup != mine and autogroup.split()[-1] == "7"
+    else:
+        assert autogroup == mine  # the session it shares with the server is untouched

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import signal
 import sys
 from typing import Any
@@ -16,7 +15,7 @@ from django.utils import timezone
 from paperfeed.ops.clock import clock_pinned
 from paperfeed.ops.jobs import jobs_selected
 from paperfeed.ops.status import jobs_status, workers_alive
-from paperfeed.ops.worker import Worker, queue_worker
+from paperfeed.ops.worker import Worker, priority_lower, queue_worker
 
 
 class Command(BaseCommand):
@@ -43,7 +42,7 @@ class Command(BaseCommand):
             jobs = jobs_selected(options["job"] or settings.WORKER_JOBS)
             _logging(options["verbosity"])
             if settings.WORKER_NICE:
-                os.nice(settings.WORKER_NICE)  # requests on the same cores come first
+                priority_lower(settings.WORKER_NICE)  # requests on the same cores come first
             worker = Worker(jobs=jobs)
             if options["once"]:
                 self.once(worker)
