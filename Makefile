@@ -1,11 +1,12 @@
 # paperfeed: `make run` serves the bundled sample on http://127.0.0.1:8000, `make test` runs the suite.
+# PYTEST_ARGS="tests/api -x" passes arguments to pytest (`make test`, `make test-postgres`).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 export PAPERFEED_HOME ?= $(CURDIR)/var
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test test-postgres lint format bench clean
 
 install: $(VENV)/.installed
 
@@ -30,10 +31,16 @@ run: install
 
 test: install
 	@echo "==> running the test suite on $${DATABASE_URL:-SQLite}"
-	@$(BIN)/python -m pytest -q
+	@$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The suite on a PostgreSQL cluster made for the run and removed after it (scripts/pg-throwaway).
+test-postgres: install
+	@echo "==> running the test suite on a throwaway PostgreSQL cluster"
+	@bash scripts/pg-throwaway $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: install
-	@echo "==> ruff, ruff format --check, mypy"
+	@echo "==> import-linter (the layers), ruff, ruff format --check, mypy"
+	@$(BIN)/lint-imports --no-cache
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
 	@$(BIN)/mypy

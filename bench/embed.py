@@ -42,11 +42,11 @@ REFERENCE = DATA / "arxiv-sample-75k.minilm-l6-v2.f16.npy"
 from paperfeed.search.embedding import (  # noqa: E402  (after the path set-up above)
     DEFAULT_MODEL,
     Embedder,
-    TorchEmbedder,
     embedder_load,
     model_source,
     paper_text,
 )
+from paperfeed.search.embedding.torch import TorchEmbedder  # noqa: E402
 from paperfeed.search.tokenizing import WordPieceCache  # noqa: E402
 
 

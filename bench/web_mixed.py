@@ -33,6 +33,7 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import oai_day
+import search as search_bench
 
 ROOT = Path(__file__).resolve().parents[1]
 MIX = (("/", 35), ("/trending", 35), ("paper", 20), ("search", 10))
@@ -83,9 +84,10 @@ def mix_paths(workdir: Path) -> Path:
     """1,000 lines "kind<TAB>path" in the mix's shares; wrk picks one at random per request."""
     rng = random.Random(5)
     paths = workdir / "paths"
+    queries = search_bench.make_queries(400, seed=3)  # bench/web.py's search page's
     pools = {
         "paper": (paths / "paper.txt").read_text().split(),
-        "search": (paths / "search.txt").read_text().split(),
+        "search": [f"/search?q={quote_plus(q)}" for q in queries],
     }
     lines = []
     for kind, share in MIX:
@@ -178,6 +180,7 @@ def drive(
     for old in out.parent.glob(out.name + ".*"):
         old.unlink()
     before = web.cpu_snapshot(server)
+    database_before = postgres_cpu()
     limit = seconds or 1800
     wrk = subprocess.Popen(
         ["wrk", "-t", str(connections), "-c", str(connections), "-d",
@@ -192,16 +195,34 @@ def drive(
         wrk.send_signal(signal.SIGINT)
     wrk.communicate(timeout=limit + 60)
     used = [b - a for a, b in zip(before, web.cpu_snapshot(server), strict=True)]
+    database = postgres_cpu() - database_before
     machine = used[0] * (os.cpu_count() or 1)
     worker_cpu = figures.get("worker", {}).get("cpu_s", 0.0)
     figures["seconds"] = used[0]
     figures["cpu"] = {
         "server": used[2] / machine, "worker": worker_cpu / machine,
-        "wrk": max(used[3] - worker_cpu, 0) / machine,
-        "other": max(used[1] - used[2] - used[3], 0) / machine,
+        "PostgreSQL": database / machine, "wrk": max(used[3] - worker_cpu, 0) / machine,
+        "other": max(used[1] - used[2] - used[3] - database, 0) / machine,
     }  # fmt: skip
     figures["kinds"] = latencies(out, used[0])
     return figures
+
+
+def postgres_cpu() -> float:
+    """CPU seconds of the PostgreSQL server's processes so far (0 without one), from /proc:
+    the site's database work, not a neighbour's."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        name, fields = text.split("(", 1)[1].rsplit(")", 1)
+        if name == "postgres":
+            values = fields.split()
+            total += sum(int(v) for v in values[11:15])  # its own and its ended backends'
+    return total / tick
 
 
 def run_worker(env: dict[str, str], log: Path) -> dict:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TypeGuard
 
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
+from paperfeed.accounts.auth import AnyUser
 from paperfeed.accounts.models import LibraryEntry, SavedSearch
 from paperfeed.papers.models import Paper
 
 
-def library_papers(*, user: Any) -> QuerySet[Paper]:
+def library_papers(*, user: AnyUser | None) -> QuerySet[Paper]:
     """The papers in the user's library, the most recently added first. Author names are held
     on the paper row (`Paper.authors`), so listing them needs no further query."""
     if not _known(user):
@@ -21,7 +23,7 @@ def library_papers(*, user: Any) -> QuerySet[Paper]:
     )
 
 
-def library_ids(*, user: Any, paper_ids: Iterable[int]) -> set[int]:
+def library_ids(*, user: AnyUser | None, paper_ids: Iterable[int]) -> set[int]:
     """Which of these papers (by primary key) are in the user's library: one query for a page of
     cards rather than one per card."""
     wanted = list(paper_ids)
@@ -34,12 +36,12 @@ def library_ids(*, user: Any, paper_ids: Iterable[int]) -> set[int]:
     )
 
 
-def saved_searches(*, user: Any) -> QuerySet[SavedSearch]:
+def saved_searches(*, user: AnyUser | None) -> QuerySet[SavedSearch]:
     """The user's saved searches by name."""
     if not _known(user):
         return SavedSearch.objects.none()
     return SavedSearch.objects.filter(user=user).order_by("name", "id")
 
 
-def _known(user: Any) -> bool:
+def _known(user: AnyUser | None) -> TypeGuard[User]:
     return user is not None and user.is_authenticated

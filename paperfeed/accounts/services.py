@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
+from paperfeed.accounts.auth import AnyUser, require_login
 from paperfeed.accounts.models import LibraryEntry, SavedSearch
 from paperfeed.papers.models import Paper
 
 MAX_SAVED_SEARCHES = 100
+LOGIN_NEEDED = "Log in to keep a library and saved searches."
 
 
-def library_set(*, user: Any, paper: Paper, on: bool) -> bool:
+def library_set(*, user: AnyUser | None, paper: Paper, on: bool) -> bool:
     """Put the paper in the user's library or take it out; idempotent. Returns whether it is in
     the library now. A double click (two requests at once) stores one entry: the unique
     constraint refuses the second."""
-    _require_login(user)
+    user = require_login(user, LOGIN_NEEDED)
     if not on:
         LibraryEntry.objects.filter(user=user, paper=paper).delete()
         return False
@@ -29,18 +28,11 @@ def library_set(*, user: Any, paper: Paper, on: bool) -> bool:
     return True
 
 
-def library_toggle(*, user: Any, paper: Paper) -> bool:
-    """Flip whether the paper is in the user's library; returns whether it is now."""
-    _require_login(user)
-    present = LibraryEntry.objects.filter(user=user, paper=paper).exists()
-    return library_set(user=user, paper=paper, on=not present)
-
-
-def saved_search_save(*, user: Any, query: str, name: str = "") -> SavedSearch:
+def saved_search_save(*, user: AnyUser | None, query: str, name: str = "") -> SavedSearch:
     """Save a search under a name (the query itself when none is given); saving under a name
     the user already has replaces that search's query. Raises ValueError with a message fit to
     show when the query is empty or too long, or the user already keeps the maximum number."""
-    _require_login(user)
+    user = require_login(user, LOGIN_NEEDED)
     query = " ".join((query or "").split())
     if not query:
         raise ValueError("There is nothing to save: the search has no query.")
@@ -66,10 +58,10 @@ def saved_search_save(*, user: Any, query: str, name: str = "") -> SavedSearch:
         return SavedSearch.objects.create(user=user, name=name, query=query)
 
 
-def saved_search_delete(*, user: Any, search_id: int) -> None:
+def saved_search_delete(*, user: AnyUser | None, search_id: int) -> None:
     """Delete one of the user's saved searches. Raises SavedSearch.DoesNotExist when they have
     no such search: someone else's is answered the same, so that numbers reveal nothing."""
-    _require_login(user)
+    user = require_login(user, LOGIN_NEEDED)
     SavedSearch.objects.get(id=search_id, user=user).delete()
 
 
@@ -77,8 +69,3 @@ def _search_name(text: str) -> str:
     text = " ".join(text.split())
     limit = SavedSearch.MAX_NAME_LENGTH
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _require_login(user: Any) -> None:
-    if user is None or not user.is_authenticated:
-        raise PermissionDenied("Log in to keep a library and saved searches.")

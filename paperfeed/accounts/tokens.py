@@ -6,12 +6,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from paperfeed.accounts.auth import AnyUser, require_login
 from paperfeed.accounts.models import ApiToken
 
 PREFIX = "pf_"
@@ -19,6 +20,7 @@ MAX_TOKENS = 20  # live tokens per user
 # last_used_at is written at most this often per token, so that a busy script does not turn
 # every request into a database write.
 LAST_USED_PRECISION = timedelta(minutes=5)
+LOGIN_NEEDED = "Log in to manage API tokens."
 
 
 @dataclass(frozen=True)
@@ -31,9 +33,9 @@ class TokenError(ValueError):
     """A token cannot be created; the message says why."""
 
 
-def api_token_create(*, user: Any, name: str) -> NewToken:
+def api_token_create(*, user: AnyUser | None, name: str) -> NewToken:
     """A new token for `user`, named `name` (trimmed; required)."""
-    _require_login(user)
+    user = require_login(user, LOGIN_NEEDED)
     name = " ".join((name or "").split())
     if not name:
         raise TokenError("Give the token a name, e.g. the script or machine that will use it.")
@@ -48,10 +50,10 @@ def api_token_create(*, user: Any, name: str) -> NewToken:
     return NewToken(token=token, secret=secret)
 
 
-def api_token_revoke(*, user: Any, token_id: int) -> None:
+def api_token_revoke(*, user: AnyUser | None, token_id: int) -> None:
     """Revoke one of the user's tokens; from then on it is refused. Raises
     ApiToken.DoesNotExist for an unknown token and PermissionDenied for someone else's."""
-    _require_login(user)
+    user = require_login(user, LOGIN_NEEDED)
     token = ApiToken.objects.get(id=token_id)
     if token.user_id != user.pk:
         raise PermissionDenied("That token belongs to someone else.")
@@ -60,14 +62,14 @@ def api_token_revoke(*, user: Any, token_id: int) -> None:
         token.save(update_fields=["revoked_at"])
 
 
-def api_tokens(*, user: Any) -> QuerySet[ApiToken]:
+def api_tokens(*, user: AnyUser | None) -> QuerySet[ApiToken]:
     """The user's live (not revoked) tokens, newest first."""
     if user is None or not user.is_authenticated:
         return ApiToken.objects.none()
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True)
 
 
-def api_token_user(*, secret: str) -> Any | None:
+def api_token_user(*, secret: str) -> User | None:
     """The active user a live token belongs to, or None (unknown, revoked, inactive user)."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
@@ -86,8 +88,3 @@ def api_token_user(*, secret: str) -> Any | None:
 
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def _require_login(user: Any) -> None:
-    if user is None or not user.is_authenticated:
-        raise PermissionDenied("Log in to manage API tokens.")

@@ -20,12 +20,13 @@ from paperfeed.api.common import (
     capped,
     errors,
     link_next,
-    paper_or_404,
+    not_in_catalog_detail,
 )
 from paperfeed.api.papers import ARXIV_ID
 from paperfeed.api.schemas import DailyPaper, LibraryOut, SavedSearch, SavedSearchIn
 from paperfeed.api.shapes import hit_payloads
 from paperfeed.api.throttling import write_throttles
+from paperfeed.papers.selectors import paper_get_or_404
 
 router = Router(tags=["accounts"], auth=AUTH)
 
@@ -59,7 +60,8 @@ def library(
 )
 def library_add(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, bool]:
     """Add the paper to your library (adding it twice keeps one entry)."""
-    return {"inLibrary": library_set(user=request.auth, paper=paper_or_404(arxiv_id), on=True)}
+    paper = paper_get_or_404(arxiv_id, message=not_in_catalog_detail)
+    return {"inLibrary": library_set(user=request.auth, paper=paper, on=True)}
 
 
 @router.delete(
@@ -71,7 +73,8 @@ def library_add(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, boo
 )
 def library_remove(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, bool]:
     """Take the paper out of your library (nothing happens if it was not there)."""
-    return {"inLibrary": library_set(user=request.auth, paper=paper_or_404(arxiv_id), on=False)}
+    paper = paper_get_or_404(arxiv_id, message=not_in_catalog_detail)
+    return {"inLibrary": library_set(user=request.auth, paper=paper, on=False)}
 
 
 @router.get(

@@ -5,23 +5,23 @@ from __future__ import annotations
 from datetime import date as date_of
 from typing import Any, Literal
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import Path, Query, Router, Status
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 
+from paperfeed.accounts.http import anonymous_cache
 from paperfeed.api.auth import AUTH
 from paperfeed.api.common import (
     LIMIT_DOC,
     MAX_PAGE,
     PAGE_DOC,
     WRITE_ERRORS,
-    anonymous_cache,
     capped,
     errors,
     link_next,
-    paper_or_404,
+    not_in_catalog_detail,
 )
 from paperfeed.api.constraints import DayParam, MonthParam, WeekParam
 from paperfeed.api.papers import ARXIV_ID, paper_detail
@@ -30,8 +30,8 @@ from paperfeed.api.shapes import entry_payload
 from paperfeed.api.throttling import comment_throttles, write_throttles
 from paperfeed.community.models import Comment as CommentModel
 from paperfeed.community.selectors import (
+    daily_latest_period,
     daily_papers,
-    featured_latest_day,
     paper_community,
     trending_current,
 )
@@ -45,7 +45,8 @@ from paperfeed.community.services import (
     paper_submit,
     vote_set,
 )
-from paperfeed.lib.periods import Period, PeriodError, period_of, period_parse
+from paperfeed.lib.periods import Period, PeriodError, period_parse
+from paperfeed.papers.selectors import paper_get_or_404
 from paperfeed.search.tasks import paper_embed
 
 router = Router(tags=["community"])
@@ -56,6 +57,8 @@ WEEK = Query(
     "found (404). With `date` or `month`, the days the periods share.",
 )
 MONTH = Query(None, description="A month, YYYY-MM. With `date` or `week`, the days they share.")
+# The API's sort names (Hugging Face's) and the selector's.
+DAILY_SORTS = {"publishedAt": "latest", "votes": "votes", "trending": "trending"}
 
 
 @router.get(
@@ -64,7 +67,7 @@ MONTH = Query(None, description="A month, YYYY-MM. With `date` or `week`, the da
     summary="Daily papers",
     operation_id="daily_papers",
 )
-@decorate_view(anonymous_cache)
+@decorate_view(anonymous_cache("api", settings.API_CACHE_SECONDS))
 def daily(
     request: HttpRequest,
     response: HttpResponse,
@@ -91,18 +94,15 @@ def daily(
         since, until = max(x.start for x in periods), min(x.end for x in periods)
         period = Period(periods[0].kind, since, max(since, until))  # the narrowest kind first
     else:
-        today = timezone.localdate()
-        period = period_of("day", featured_latest_day(on_or_before=today) or today)
-    entries = daily_papers(period=period, sort="trending" if sort == "trending" else "votes")
-    if sort == "publishedAt":  # a stable sort: each day keeps its upvote order
-        entries.sort(key=lambda e: e.featured_on, reverse=True)
-    if submitter is not None:
-        entries = [e for e in entries if e.submitted_by == submitter]
+        period = daily_latest_period()
     size = capped(limit)
-    start = p * size
-    if len(entries) > start + size:
+    # One row more than a page says whether there is a next page, without counting.
+    entries = daily_papers(
+        period=period, sort=DAILY_SORTS[sort], submitter=submitter, limit=size + 1, offset=p * size
+    )
+    if len(entries) > size:
         link_next(request, response, page=p)
-    return [entry_payload(e) for e in entries[start : start + size]]
+    return [entry_payload(e) for e in entries[:size]]
 
 
 def _period(kind: str, slug: str) -> Period:
@@ -125,7 +125,7 @@ def _period(kind: str, slug: str) -> Period:
     summary="Trending papers",
     operation_id="trending",
 )
-@decorate_view(anonymous_cache)
+@decorate_view(anonymous_cache("api", settings.API_CACHE_SECONDS))
 def trending(
     request: HttpRequest,
     response: HttpResponse,
@@ -179,7 +179,8 @@ def submit(request: HttpRequest, payload: SubmitIn) -> Status[dict[str, Any]]:
 )
 def upvote(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, Any]:
     """Upvote the paper; upvoting twice counts once."""
-    state = vote_set(user=request.auth, paper=paper_or_404(arxiv_id), on=True)
+    paper = paper_get_or_404(arxiv_id, message=not_in_catalog_detail)
+    state = vote_set(user=request.auth, paper=paper, on=True)
     return {"upvoted": state.voted, "upvotes": state.upvotes}
 
 
@@ -193,7 +194,8 @@ def upvote(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, Any]:
 )
 def upvote_remove(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, Any]:
     """Take your upvote back (nothing happens if you had not upvoted)."""
-    state = vote_set(user=request.auth, paper=paper_or_404(arxiv_id), on=False)
+    paper = paper_get_or_404(arxiv_id, message=not_in_catalog_detail)
+    state = vote_set(user=request.auth, paper=paper, on=False)
     return {"upvoted": state.voted, "upvotes": state.upvotes}
 
 
@@ -205,7 +207,7 @@ def upvote_remove(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, A
 )
 def comments(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> list[dict[str, Any]]:
     """The comments written here, oldest first (hidden ones are left out)."""
-    paper = paper_or_404(arxiv_id)
+    paper = paper_get_or_404(arxiv_id, message=not_in_catalog_detail)
     return [_comment(c, paper.arxiv_id) for c in paper_community(paper=paper).comments]
 
 
@@ -221,7 +223,7 @@ def comment_new(
     request: HttpRequest, payload: CommentIn, arxiv_id: str = ARXIV_ID
 ) -> Status[dict[str, Any]]:
     """Post a comment in Markdown (rendered and sanitised; at most 10,000 characters)."""
-    paper = paper_or_404(arxiv_id)
+    paper = paper_get_or_404(arxiv_id, message=not_in_catalog_detail)
     try:
         comment = comment_create(user=request.auth, paper=paper, body=payload.body)
     except CommentError as exc:

@@ -7,10 +7,11 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Path, Router
 
-from paperfeed.api.common import errors, paper_or_404
+from paperfeed.api.common import errors, not_in_catalog_detail
 from paperfeed.api.schemas import PaperDetail
 from paperfeed.api.shapes import paper_detail_payload
 from paperfeed.community.selectors import paper_community
+from paperfeed.papers.selectors import paper_get_or_404
 
 router = Router(tags=["papers"])
 
@@ -30,7 +31,7 @@ ARXIV_ID = Path(
 def paper_detail(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, Any]:
     """The paper with its upvotes, comment count and, if it was featured, when and by whom.
     Any accepted form of the id answers the canonical paper."""
-    paper = paper_or_404(arxiv_id)
+    paper = paper_get_or_404(arxiv_id, message=not_in_catalog_detail)
     community = paper_community(paper=paper, user=None)
     featured = community.featured
     return paper_detail_payload(

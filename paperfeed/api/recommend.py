@@ -9,11 +9,18 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from paperfeed.api.auth import AUTH
-from paperfeed.api.common import LIMIT_DOC, WRITE_ERRORS, capped, errors, paper_or_404
+from paperfeed.api.common import (
+    LIMIT_DOC,
+    WRITE_ERRORS,
+    capped,
+    errors,
+    not_in_catalog_detail,
+)
 from paperfeed.api.papers import ARXIV_ID
 from paperfeed.api.schemas import DailyPaper
 from paperfeed.api.shapes import hit_payloads
 from paperfeed.api.throttling import write_throttles
+from paperfeed.papers.selectors import paper_get_or_404
 from paperfeed.recommend.forms import WINDOW_DAYS
 from paperfeed.recommend.selectors import recent_until, recommendations_for
 from paperfeed.recommend.services import dismissal_set
@@ -65,7 +72,8 @@ def recommendations(
 def dismissal_add(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, bool]:
     """Mark the paper "not interested": it is never recommended to you again, and your model
     learns from it (marking it twice keeps one mark)."""
-    return {"dismissed": dismissal_set(user=request.auth, paper=paper_or_404(arxiv_id), on=True)}
+    paper = paper_get_or_404(arxiv_id, message=not_in_catalog_detail)
+    return {"dismissed": dismissal_set(user=request.auth, paper=paper, on=True)}
 
 
 @router.delete(
@@ -77,4 +85,5 @@ def dismissal_add(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, b
 )
 def dismissal_remove(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, bool]:
     """Take back a "not interested" mark (nothing happens if there was none)."""
-    return {"dismissed": dismissal_set(user=request.auth, paper=paper_or_404(arxiv_id), on=False)}
+    paper = paper_get_or_404(arxiv_id, message=not_in_catalog_detail)
+    return {"dismissed": dismissal_set(user=request.auth, paper=paper, on=False)}

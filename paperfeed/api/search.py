@@ -15,13 +15,14 @@ from paperfeed.api.common import (
     capped,
     errors,
     link_next,
-    paper_or_404,
+    not_in_catalog_detail,
 )
 from paperfeed.api.constraints import IsoDate
 from paperfeed.api.papers import ARXIV_ID
 from paperfeed.api.schemas import DailyPaper
 from paperfeed.api.shapes import hit_payloads
 from paperfeed.api.throttling import search_throttles
+from paperfeed.papers.selectors import paper_get_or_404
 from paperfeed.search.selectors import papers_search, papers_similar
 
 router = Router(tags=["search"])
@@ -84,6 +85,6 @@ def similar(
     limit: int = Query(10, ge=1, description="How many papers (at most 50)."),
 ) -> list[dict[str, Any]]:
     """The papers nearest to this one by meaning (by shared words while it has no vector)."""
-    paper = paper_or_404(arxiv_id)
+    paper = paper_get_or_404(arxiv_id, message=not_in_catalog_detail)
     found = papers_similar(paper=paper, limit=min(limit, 50))
     return hit_payloads([(item.paper, item.score) for item in found])

@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
 
+from paperfeed.accounts.auth import AnyUser
 from paperfeed.accounts.backends import client_ip
 from paperfeed.accounts.ratelimit import rate_hit
 from paperfeed.api.auth import bearer_user
@@ -39,7 +38,7 @@ class DatabaseThrottle(BaseThrottle):
 
     def _ident(self, request: HttpRequest) -> str | None:
         if self.per == "user":
-            user: Any = getattr(request, "auth", None)
+            user: AnyUser | None = getattr(request, "auth", None)
             if user is None:  # a read endpoint: counted per token when one comes with it
                 user = bearer_user(request)
             return f"user:{user.pk}" if user is not None and user.is_authenticated else None

@@ -5,25 +5,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from django.db.models import F, Max, Min, QuerySet
 from django.utils import timezone
 
+from paperfeed.accounts.auth import AnyUser
 from paperfeed.accounts.selectors import library_ids
 from paperfeed.community.models import Comment, Featured, Vote
 from paperfeed.community.services import is_moderator
 from paperfeed.community.trending import trend_score
-from paperfeed.lib.periods import Period
+from paperfeed.lib.periods import Period, period_of
 from paperfeed.papers.models import Paper
 
-SORTS = ("votes", "trending")
 # How far back each trending window reaches, in days before today (so "day" covers today and
 # yesterday: at 00:05 there is still a list).
 WINDOWS = {"day": 1, "week": 7, "month": 30}
 # Ties (equal scores, e.g. no votes yet) go to the later featured day, then to the paper stored
 # first. Every column is on Featured, so the ranking never has to read paper rows.
 TRENDING_ORDER = ("-trend", "-featured_on", "paper_id")
+# The daily lists' orders. "votes": most upvotes first (`total`, imported plus local), ties to the
+# later day, then to the arXiv id; "latest": the latest day first, each day by votes.
+DAILY_ORDERS = {
+    "votes": ("-total", "-featured_on", "paper__arxiv_id"),
+    "latest": ("-featured_on", "-total", "paper__arxiv_id"),
+    "trending": TRENDING_ORDER,
+}
 
 
 @dataclass
@@ -51,26 +57,56 @@ class PaperCommunity:
 
 
 def daily_papers(
-    *, period: Period, sort: str = "votes", user: Any = None, now: datetime | None = None
+    *,
+    period: Period,
+    sort: str = "votes",
+    submitter: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    user: AnyUser | None = None,
+    now: datetime | None = None,
 ) -> list[PaperEntry]:
-    """The papers featured in the period: by upvotes ("votes": most first, then the later day,
-    then arXiv id) or by trending score ("trending"). Two queries whatever the number."""
-    if sort not in SORTS:
-        raise ValueError(f"'{sort}' is not a sort order (use votes or trending)")
-    rows = _featured().filter(featured_on__gte=period.start, featured_on__lt=period.end)
-    if sort == "votes":
-        rows = rows.annotate(total=F("source_upvotes") + F("votes")).order_by(
-            "-total", "-featured_on", "paper__arxiv_id"
+    """The papers featured in the period, by upvotes ("votes": most first, then the later day,
+    then arXiv id), by day ("latest": the latest day first, each day by votes) or by trending
+    score ("trending"); only those submitted by `submitter` when one is given. `limit` and
+    `offset` page through the list in the database: a page deep in a month reads that page's
+    rows, not the month's. Two queries whatever the number (one without a user)."""
+    if sort not in DAILY_ORDERS:
+        raise ValueError(f"'{sort}' is not a sort order (use votes, latest or trending)")
+    order = DAILY_ORDERS[sort]
+    rows = Featured.objects.filter(featured_on__gte=period.start, featured_on__lt=period.end)
+    if submitter is not None:
+        if "\x00" in submitter:  # PostgreSQL can neither store nor compare one: nobody's name
+            return []
+        rows = rows.filter(submitted_by=submitter)
+    rows = rows.annotate(total=F("source_upvotes") + F("votes")).order_by(*order)
+    if limit is not None or offset:
+        # Rank the period on Featured (joined to papers only for the arXiv-id tie-break), then
+        # read the papers of one page, as trending() does.
+        start = max(offset, 0)
+        page = rows.values("id")[start : None if limit is None else start + max(limit, 0)]
+        rows = (
+            _featured()
+            .filter(id__in=page)
+            .annotate(total=F("source_upvotes") + F("votes"))
+            .order_by(*order)
         )
     else:
-        rows = rows.order_by(*TRENDING_ORDER)
+        rows = rows.select_related("paper")
     return _entries(list(rows), user=user, now=now)
+
+
+def daily_latest_period() -> Period:
+    """The day shown when none is asked for (`/`, the API without a date): the latest day with
+    featured papers up to today, or today when none has any."""
+    today = timezone.localdate()
+    return period_of("day", featured_latest_day(on_or_before=today) or today)
 
 
 def trending(
     *,
     window: str = "week",
-    user: Any = None,
+    user: AnyUser | None = None,
     now: datetime | None = None,
     limit: int = 50,
     offset: int = 0,
@@ -102,7 +138,7 @@ class TrendingList:
 
 
 def trending_current(
-    *, window: str = "week", user: Any = None, limit: int = 50, offset: int = 0
+    *, window: str = "week", user: AnyUser | None = None, limit: int = 50, offset: int = 0
 ) -> TrendingList:
     """Trending now; when the window is empty (a quiet site, or the bundled sample featured
     long ago), the first page is ranked as of the end of the latest featured day instead."""
@@ -133,7 +169,7 @@ def featured_neighbours(*, day: date) -> tuple[date | None, date | None]:
     return before, after
 
 
-def paper_community(*, paper: Paper, user: Any = None) -> PaperCommunity:
+def paper_community(*, paper: Paper, user: AnyUser | None = None) -> PaperCommunity:
     """The paper's featuring, upvotes, the user's vote, its comments (oldest first; hidden ones
     only for moderators, who see them marked `hidden`) and whether it is in the user's
     library."""
@@ -153,14 +189,14 @@ def paper_community(*, paper: Paper, user: Any = None) -> PaperCommunity:
     )
 
 
-def user_voted_papers(*, user: Any) -> QuerySet[Paper]:
+def user_voted_papers(*, user: AnyUser | None) -> QuerySet[Paper]:
     """The papers the user upvoted, the latest vote first."""
     if user is None or not user.is_authenticated:
         return Paper.objects.none()
     return Paper.objects.filter(votes__user=user).order_by("-votes__created_at", "-votes__id")
 
 
-def user_submissions(*, user: Any) -> QuerySet[Featured]:
+def user_submissions(*, user: AnyUser | None) -> QuerySet[Featured]:
     """The papers the user submitted, the newest first."""
     if user is None or not user.is_authenticated:
         return Featured.objects.none()
@@ -175,7 +211,9 @@ def _featured() -> QuerySet[Featured]:
     return Featured.objects.select_related("paper")
 
 
-def _entries(rows: list[Featured], *, user: Any, now: datetime | None) -> list[PaperEntry]:
+def _entries(
+    rows: list[Featured], *, user: AnyUser | None, now: datetime | None
+) -> list[PaperEntry]:
     now = now or timezone.now()
     voted = _voted_ids(user, [row.paper_id for row in rows])
     return [
@@ -192,7 +230,7 @@ def _entries(rows: list[Featured], *, user: Any, now: datetime | None) -> list[P
     ]
 
 
-def _voted_ids(user: Any, paper_ids: list[int]) -> set[int]:
+def _voted_ids(user: AnyUser | None, paper_ids: list[int]) -> set[int]:
     if user is None or not user.is_authenticated or not paper_ids:
         return set()
     return set(

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from paperfeed.accounts.auth import AnyUser, require_login
 from paperfeed.community.markdown import markdown_render
 from paperfeed.community.models import Comment, Featured, Vote
 from paperfeed.community.trending import (
@@ -77,11 +77,13 @@ class VoteState:
     upvotes: int  # imported upvotes plus votes cast here
 
 
-def vote_set(*, user: Any, paper: Paper, on: bool, now: datetime | None = None) -> VoteState:
+def vote_set(
+    *, user: AnyUser | None, paper: Paper, on: bool, now: datetime | None = None
+) -> VoteState:
     """Upvote the paper or take the vote back; idempotent. One vote per user and paper holds even
     under concurrent requests: the unique (user, paper) constraint refuses a second row. The
     paper's Featured row is locked first, so that its derived counts stay exact."""
-    _require_login(user, "Log in to upvote papers.")
+    user = require_login(user, "Log in to upvote papers.")
     with transaction.atomic():
         featured = _lock_featured(paper.pk)
         if on:
@@ -95,13 +97,6 @@ def vote_set(*, user: Any, paper: Paper, on: bool, now: datetime | None = None) 
         if featured:  # recomputed even when nothing changed: it writes only what drifted
             featured_refresh(paper_ids=[paper.pk])
         return VoteState(voted=on, upvotes=paper_upvotes(paper=paper))
-
-
-def vote_toggle(*, user: Any, paper: Paper, now: datetime | None = None) -> VoteState:
-    """Flip the user's vote on the paper."""
-    _require_login(user, "Log in to upvote papers.")
-    voted = Vote.objects.filter(user=user, paper=paper).exists()
-    return vote_set(user=user, paper=paper, on=not voted, now=now)
 
 
 def paper_upvotes(*, paper: Paper) -> int:
@@ -124,14 +119,18 @@ class AlreadyFeatured(SubmitError):
 
 
 def paper_submit(
-    *, user: Any, text: str, today: date | None = None, client: ArxivApiClient | None = None
+    *,
+    user: AnyUser | None,
+    text: str,
+    today: date | None = None,
+    client: ArxivApiClient | None = None,
 ) -> Featured:
     """Feature the paper named by `text` (an arXiv id or URL) on today's list, submitted by
     `user`. Fetches it from arXiv through the ingest path when it is not stored yet (`client`
     replaces the default one, which does not retry: a person waits on this request and can
     simply submit again). Refuses papers already featured and papers first published more than
     PAPERFEED_SUBMIT_MAX_AGE_DAYS days ago."""
-    _require_login(user, "Log in to submit papers.")
+    user = require_login(user, "Log in to submit papers.")
     today = today or timezone.localdate()
     paper = _submitted_paper(text, client)
     with transaction.atomic():
@@ -228,9 +227,11 @@ class CommentError(Exception):
     """A comment cannot be saved as written; the message says why."""
 
 
-def comment_create(*, user: Any, paper: Paper, body: str, now: datetime | None = None) -> Comment:
+def comment_create(
+    *, user: AnyUser | None, paper: Paper, body: str, now: datetime | None = None
+) -> Comment:
     """Post a Markdown comment on the paper as `user`."""
-    _require_login(user, "Log in to comment.")
+    user = require_login(user, "Log in to comment.")
     body = _checked_body(body)
     with transaction.atomic():
         featured = _lock_featured(paper.pk)
@@ -246,9 +247,9 @@ def comment_create(*, user: Any, paper: Paper, body: str, now: datetime | None =
     return comment
 
 
-def comment_edit(*, user: Any, comment: Comment, body: str) -> Comment:
+def comment_edit(*, user: AnyUser | None, comment: Comment, body: str) -> Comment:
     """Replace the comment's text; only its author may."""
-    _require_login(user, "Log in to edit your comments.")
+    user = require_login(user, "Log in to edit your comments.")
     if comment.author_id != user.pk:
         raise PermissionDenied("Only its author can edit a comment.")
     comment.body = _checked_body(body)
@@ -258,9 +259,9 @@ def comment_edit(*, user: Any, comment: Comment, body: str) -> Comment:
     return comment
 
 
-def comment_delete(*, user: Any, comment: Comment) -> None:
+def comment_delete(*, user: AnyUser | None, comment: Comment) -> None:
     """Delete the comment; its author or a moderator may."""
-    _require_login(user, "Log in to delete your comments.")
+    user = require_login(user, "Log in to delete your comments.")
     if comment.author_id != user.pk and not is_moderator(user):
         raise PermissionDenied("Only its author or a moderator can delete a comment.")
     with transaction.atomic():
@@ -269,9 +270,9 @@ def comment_delete(*, user: Any, comment: Comment) -> None:
         featured_refresh(paper_ids=[comment.paper_id])
 
 
-def comment_hide(*, user: Any, comment: Comment, hidden: bool) -> Comment:
+def comment_hide(*, user: AnyUser | None, comment: Comment, hidden: bool) -> Comment:
     """Hide the comment from everyone but moderators, or show it again; moderators only."""
-    _require_login(user, "Log in to moderate comments.")
+    user = require_login(user, "Log in to moderate comments.")
     if not is_moderator(user):
         raise PermissionDenied("Only moderators can hide or unhide comments.")
     with transaction.atomic():
@@ -283,7 +284,7 @@ def comment_hide(*, user: Any, comment: Comment, hidden: bool) -> Comment:
     return comment
 
 
-def is_moderator(user: Any) -> bool:
+def is_moderator(user: AnyUser | None) -> bool:
     """Staff, or anyone granted the community.moderate_comment permission."""
     return bool(
         user is not None
@@ -309,8 +310,3 @@ def _checked_body(body: str) -> str:
 def _lock_featured(paper_id: int) -> bool:
     """Lock the paper's Featured row (if any) until the transaction ends; True if there is one."""
     return bool(list(Featured.objects.select_for_update().filter(paper_id=paper_id).values("id")))
-
-
-def _require_login(user: Any, message: str) -> None:
-    if user is None or not user.is_authenticated:
-        raise PermissionDenied(message)

@@ -327,3 +327,8 @@ def _html_escape(value: str) -> str:
     from html import escape
 
     return escape(value, quote=True)
+
+
+def absolute(path: str) -> str:
+    """A site path as the full URL a message links to (PAPERFEED_SITE_URL)."""
+    return f"{settings.SITE_URL}{path}"

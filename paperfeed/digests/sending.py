@@ -1,5 +1,6 @@
 """Sending deliveries: claimed atomically, sent over one reused SMTP connection (or into the
-outbox), each recorded the moment the server has accepted it. See docs/digests.md.
+outbox; see transports.py), each recorded the moment the server has accepted it. See
+docs/digests.md.
 
 Exactly once. A delivery is claimed by one sender (`claimed_by`, until `lease_until`) in a
 transaction that skips rows another sender has locked, and it is marked sent by an UPDATE that
@@ -15,11 +16,8 @@ sending second), which loses the message instead.
 from __future__ import annotations
 
 import logging
-import smtplib
-import ssl
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
@@ -30,10 +28,16 @@ from django.db.models import F, Min, Q, QuerySet
 from django.utils import timezone
 
 from paperfeed.digests.models import Delivery, Edition, Subscription
-from paperfeed.digests.outbox import outbox_write
 from paperfeed.digests.picks import PickCache, picks_for
-from paperfeed.digests.rendering import DigestRenderer, message_id, sender_address
+from paperfeed.digests.rendering import DigestRenderer, message_id
 from paperfeed.digests.tokens import unsubscribe_token
+from paperfeed.digests.transports import (
+    PermanentError,
+    TransientError,
+    Transport,
+    Unreachable,
+    transport_open,
+)
 from paperfeed.lib.claims import claimer_dead_here, claimer_id
 
 log = logging.getLogger(__name__)
@@ -44,20 +48,7 @@ FINISH_SQL = (
     "attempts = attempts + 1, claimed_by = '', lease_until = NULL "
     f"WHERE id = %s AND claimed_by = %s AND state = '{Delivery.CLAIMED}'"
 )
-MESSAGES_PER_CONNECTION = 1000  # then a fresh connection, as many servers expect
 MAX_BACKOFF = 3600.0
-
-
-class TransientError(Exception):
-    """Try again later: a 4xx reply, a dropped connection, a timeout."""
-
-
-class PermanentError(Exception):
-    """The server refused this message for good (5xx): a hard bounce."""
-
-
-class Unreachable(TransientError):
-    """No connection to the mail server (down, refused, TLS or login failed)."""
 
 
 class SendingStopped(Exception):
@@ -66,114 +57,6 @@ class SendingStopped(Exception):
 
 
 UNREACHABLE_LIMIT = 3  # connection failures in a row before a run stops
-
-
-class SmtpTransport:
-    """One SMTP connection, opened on first use and reused for many messages."""
-
-    def __init__(self) -> None:
-        self.config = settings.EMAIL_SMTP
-        self.client: smtplib.SMTP | None = None
-        self.count = 0
-
-    @property
-    def eight_bit(self) -> bool:
-        """Whether the server takes 8-bit bodies (8BITMIME), asked once per connection."""
-        try:
-            return bool(self._connected().has_extn("8bitmime"))
-        except TransientError:  # send() will say why
-            return False
-
-    def send(self, recipient: str, data: bytes, *, key: str = "", eight_bit: bool = False) -> None:
-        try:
-            client = self._connected()
-            if eight_bit and not client.has_extn("8bitmime"):  # a new connection, another server
-                raise TransientError("the server no longer takes 8-bit messages")
-            options = ["BODY=8BITMIME"] if eight_bit else []
-            client.sendmail(sender_address(), [recipient], data, mail_options=options)
-        except smtplib.SMTPRecipientsRefused as exc:
-            code, reply = next(iter(exc.recipients.values()))
-            self._raise(code, reply)
-        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
-            self._raise(exc.smtp_code, exc.smtp_error)
-        except smtplib.SMTPResponseException as exc:
-            self.close()
-            self._raise(exc.smtp_code, exc.smtp_error)
-        except (smtplib.SMTPException, OSError) as exc:  # dropped, refused, timed out
-            self.close()
-            raise TransientError(f"connection: {exc or type(exc).__name__}") from exc
-        self.count += 1
-        if self.count >= MESSAGES_PER_CONNECTION:
-            self.close()
-
-    def close(self) -> None:
-        client, self.client, self.count = self.client, None, 0
-        if client is not None:
-            try:
-                client.quit()
-            except (smtplib.SMTPException, OSError):
-                client.close()
-
-    def _connected(self) -> smtplib.SMTP:
-        if self.client is None:
-            try:
-                self.client = self._connect()
-            except (smtplib.SMTPException, OSError) as exc:
-                c = self.config
-                raise Unreachable(
-                    f"cannot use the mail server {c.host}:{c.port}: {exc or type(exc).__name__}"
-                ) from exc
-        return self.client
-
-    def _connect(self) -> smtplib.SMTP:
-        c = self.config
-        if c.use_ssl:
-            context = ssl.create_default_context()
-            client: smtplib.SMTP = smtplib.SMTP_SSL(
-                c.host, c.port, timeout=c.timeout, context=context
-            )
-        else:
-            client = smtplib.SMTP(c.host, c.port, timeout=c.timeout)
-            if c.use_tls:
-                client.starttls(context=ssl.create_default_context())
-        client.ehlo_or_helo_if_needed()  # so that has_extn knows the server's extensions
-        if c.user:
-            client.login(c.user, c.password)
-        return client
-
-    def _raise(self, code: int, reply: bytes | str) -> None:
-        text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
-        message = f"{code} {text}".strip()
-        if 400 <= code < 500:
-            raise TransientError(message)
-        raise PermanentError(message)
-
-
-class OutboxTransport:
-    """The embedded default: one .eml file per message, named after its Message-ID."""
-
-    eight_bit = False  # quoted-printable: what any mail client opens
-
-    def send(self, recipient: str, data: bytes, *, key: str = "", eight_bit: bool = False) -> None:
-        try:
-            outbox_write(data, key=key)
-        except OSError as exc:
-            raise TransientError(f"outbox: {exc}") from exc
-
-    def close(self) -> None:
-        pass
-
-
-Transport = SmtpTransport | OutboxTransport
-
-
-@contextmanager
-def transport_open() -> Iterator[Transport]:
-    transport: Transport = SmtpTransport() if settings.EMAIL_SMTP else OutboxTransport()
-    try:
-        yield transport
-    finally:
-        transport.close()
 
 
 @dataclass

@@ -10,7 +10,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,9 +17,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from paperfeed.accounts.auth import AnyUser
 from paperfeed.accounts.ratelimit import address_key, rate_limit
 from paperfeed.digests.models import FREQUENCIES, Subscription
-from paperfeed.digests.rendering import message_id, mime_build, render_email
+from paperfeed.digests.rendering import absolute
+from paperfeed.digests.tasks import confirmation_mail
 from paperfeed.digests.tokens import (
     ConfirmRequest,
     TokenError,
@@ -54,7 +55,7 @@ class SubscribeOutcome:
 
 
 def subscription_request(
-    *, email: str, frequency: str, categories: str = "", user: Any = None
+    *, email: str, frequency: str, categories: str = "", user: AnyUser | None = None
 ) -> SubscribeOutcome:
     """Ask `email` to confirm a subscription (a cleaned address: see forms.email_clean).
     Nothing about an existing subscription changes until the link is followed."""
@@ -85,27 +86,9 @@ def subscription_request(
             subscription.pk, subscription.nonce, frequency, categories, owner.pk if linked else None
         )  # fmt: skip
     )
-    from paperfeed.digests.tasks import confirmation_mail
-
     # Queued, so that the request never waits for (or fails with) the mail server.
     confirmation_mail.enqueue(subscription_id=subscription.pk, token=token, frequency=frequency)
     return SubscribeOutcome(subscription, mailed=True)
-
-
-def confirmation_send(*, subscription: Subscription, token: str, frequency: str) -> None:
-    from paperfeed.digests.sending import transport_open
-
-    link = absolute(reverse("digest_confirm", args=[token]))
-    rendered = render_email(
-        "confirm",
-        {"confirm_url": link, "frequency": frequency, "email": subscription.email,
-         "already": subscription.is_active, "confirm_days": settings.DIGEST_CONFIRM_DAYS},
-    )  # fmt: skip
-    msg_id = message_id(f"confirm.{subscription.pk}.{secrets.token_hex(6)}")
-    data = mime_build(to=subscription.email, subject=rendered.subject, text=rendered.text,
-                      html=rendered.html, msg_id=msg_id)  # fmt: skip
-    with transport_open() as transport:
-        transport.send(subscription.email, data, key=msg_id)
 
 
 def subscription_confirm(*, token: str) -> Subscription:
@@ -163,7 +146,7 @@ def subscription_update(*, subscription: Subscription, frequency: str, categorie
     subscription.save(update_fields=["frequency", "categories"])
 
 
-def subscription_of(*, user: Any) -> Subscription | None:
+def subscription_of(*, user: AnyUser | None) -> Subscription | None:
     """The subscription a logged-in user manages: only one linked to the account, which
     happens when its confirmation link (sent to the address) is followed while logged in.
     Account addresses are not verified, so an address alone proves nothing."""
@@ -174,10 +157,6 @@ def subscription_of(*, user: Any) -> Subscription | None:
 
 def unsubscribe_url(subscription: Subscription) -> str:
     return absolute(reverse("digest_unsubscribe", args=[unsubscribe_token(subscription.pk)]))
-
-
-def absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 def _get_or_create(email: str) -> Subscription:

@@ -4,13 +4,17 @@ the subscribe request at once and is sent from the queue, retried while the mail
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
 from paperfeed.digests.models import Subscription
+from paperfeed.digests.rendering import absolute, message_id, mime_build, render_email
+from paperfeed.digests.transports import TransientError, transport_open
 
 log = logging.getLogger(__name__)
 CONFIRM_ATTEMPTS = 6
@@ -18,9 +22,6 @@ CONFIRM_ATTEMPTS = 6
 
 @task()
 def confirmation_mail(*, subscription_id: int, token: str, frequency: str, attempt: int = 1) -> str:
-    from paperfeed.digests.sending import TransientError
-    from paperfeed.digests.services import confirmation_send
-
     subscription = Subscription.objects.filter(pk=subscription_id).first()
     if subscription is None:
         return "the subscription is gone"
@@ -37,3 +38,17 @@ def confirmation_mail(*, subscription_id: int, token: str, frequency: str, attem
                     subscription_id, exc, wait)  # fmt: skip
         return f"retrying: {exc}"
     return "sent"
+
+
+def confirmation_send(*, subscription: Subscription, token: str, frequency: str) -> None:
+    link = absolute(reverse("digest_confirm", args=[token]))
+    rendered = render_email(
+        "confirm",
+        {"confirm_url": link, "frequency": frequency, "email": subscription.email,
+         "already": subscription.is_active, "confirm_days": settings.DIGEST_CONFIRM_DAYS},
+    )  # fmt: skip
+    msg_id = message_id(f"confirm.{subscription.pk}.{secrets.token_hex(6)}")
+    data = mime_build(to=subscription.email, subject=rendered.subject, text=rendered.text,
+                      html=rendered.html, msg_id=msg_id)  # fmt: skip
+    with transport_open() as transport:
+        transport.send(subscription.email, data, key=msg_id)

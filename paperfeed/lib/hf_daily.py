@@ -53,11 +53,6 @@ def parse_featured_collection(data: bytes | str | dict[str, Any]) -> Iterator[Re
         yield _featured_item(key, item)
 
 
-def read_featured_collection_file(path: str | Path) -> Iterator[Result]:
-    """parse_featured_collection over a file; raises SourceError if it can't be read."""
-    return parse_featured_collection(_read(Path(path)))
-
-
 def _daily_item(item: object, location: str) -> Result:
     if not isinstance(item, dict):
         return RejectedRecord(location=location, reason="not a JSON object")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import QuerySet
+from django.http import Http404
 
 from paperfeed.lib.arxiv_ids import InvalidArxivId, normalize_arxiv_id
 from paperfeed.lib.names import author_key
@@ -16,6 +19,21 @@ def paper_get(*, arxiv_id: str) -> Paper | None:
     except InvalidArxivId:
         return None
     return Paper.objects.filter(arxiv_id=canonical).first()
+
+
+def not_in_catalog(arxiv_id: str) -> str:
+    """What the pages say about a paper the catalog lacks (the API names its own endpoint)."""
+    return f"arXiv:{arxiv_id} is not in this catalog. Submit it to fetch it from arXiv."
+
+
+def paper_get_or_404(arxiv_id: str, *, message: Callable[[str], str] = not_in_catalog) -> Paper:
+    """The stored paper for any accepted form of its id (see paper_get); Http404 with
+    `message(arxiv_id)` when the catalog lacks it. The pages answer it with their 404 page, the
+    API with a problem+json 404 (api/main.py)."""
+    paper = paper_get(arxiv_id=arxiv_id)
+    if paper is None:
+        raise Http404(message(arxiv_id))
+    return paper
 
 
 def author_get(*, name: str) -> Author | None:

@@ -4,25 +4,23 @@ categories and authors they follow."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
+from paperfeed.accounts.auth import AnyUser, require_login
 from paperfeed.accounts.models import LibraryEntry
-from paperfeed.lib.arxiv_api import ArxivApiClient
 from paperfeed.lib.names import author_key
-from paperfeed.lib.records import SourceError
-from paperfeed.papers.ingest import papers_upsert_batch
 from paperfeed.papers.models import Author, Paper
 from paperfeed.recommend.bibtex import Found, ids_from_bibtex, ids_from_text
 from paperfeed.recommend.models import Interest
 from paperfeed.recommend.signals import reader_model_expire
+from paperfeed.recommend.tasks import library_fetch_missing
 from paperfeed.search.query import category_canonical
 
 MAX_IMPORT = 2_000  # ids per import
 MAX_INTERESTS = 200
+LOGIN_NEEDED = "Log in to get recommendations."
 
 
 class InterestError(ValueError):
@@ -38,18 +36,13 @@ class ImportReport:
     problems: list[str] = field(default_factory=list)  # entries or words that gave no id
 
 
-def library_import_text(*, user: Any, text: str) -> ImportReport:
-    """Add the papers named in a pasted list of arXiv ids or URLs to the reader's library."""
-    return _import(user, ids_from_text(text))
-
-
-def library_import_bibtex(*, user: Any, text: str) -> ImportReport:
+def library_import_bibtex(*, user: AnyUser | None, text: str) -> ImportReport:
     """Add the papers of a BibTeX file (ids in eprint, arxiv or URL fields) to the reader's
     library; entries that cannot be read or carry no arXiv id are reported, the rest imported."""
     return _import(user, ids_from_bibtex(text))
 
 
-def library_import_all(*, user: Any, ids: str = "", bibtex: str = "") -> ImportReport:
+def library_import_all(*, user: AnyUser | None, ids: str = "", bibtex: str = "") -> ImportReport:
     """Both at once (the setup page's form): one report."""
     found = Found()
     for part in (ids_from_text(ids), ids_from_bibtex(bibtex) if bibtex.strip() else Found()):
@@ -58,8 +51,8 @@ def library_import_all(*, user: Any, ids: str = "", bibtex: str = "") -> ImportR
     return _import(user, found)
 
 
-def _import(user: Any, found: Found) -> ImportReport:
-    _require_login(user)
+def _import(user: AnyUser | None, found: Found) -> ImportReport:
+    user = require_login(user, LOGIN_NEEDED)
     report = ImportReport(problems=found.problems)
     wanted = found.ids[:MAX_IMPORT]
     if len(found.ids) > MAX_IMPORT:
@@ -67,8 +60,6 @@ def _import(user: Any, found: Found) -> ImportReport:
     papers = dict(Paper.objects.filter(arxiv_id__in=wanted).values_list("arxiv_id", "id"))
     missing = [arxiv_id for arxiv_id in wanted if arxiv_id not in papers]
     if missing and settings.RECOMMEND_IMPORT_FETCH:
-        from paperfeed.recommend.tasks import library_fetch_missing
-
         # Fetching up to a hundred papers from arXiv (3 s between requests) is queued work,
         # never part of the request: the worker adds them to the library as they arrive.
         report.fetching = missing[: settings.RECOMMEND_IMPORT_FETCH]
@@ -97,31 +88,9 @@ def _import(user: Any, found: Found) -> ImportReport:
     return report
 
 
-def library_fetch(*, user_id: int, arxiv_ids: list[str]) -> tuple[int, str | None]:
-    """Fetch papers the catalog lacks from the arXiv API, store them and add them to the
-    reader's library (their vectors come with the next index run, and the reader's model picks
-    them up then); returns how many were added and the problem, if arXiv could not be reached."""
-    client = ArxivApiClient(base_url=settings.ARXIV_API_URL, delay=settings.ARXIV_API_DELAY)
-    wanted = set(arxiv_ids)
-    try:
-        records = [r for r in client.fetch_ids(arxiv_ids) if r.arxiv_id in wanted]
-    except SourceError as exc:
-        return 0, f"arXiv could not be reached to fetch the papers not stored here ({exc})"
-    if not records:
-        return 0, None
-    ids = papers_upsert_batch(records=records).ids
-    with transaction.atomic():
-        LibraryEntry.objects.bulk_create(
-            [LibraryEntry(user_id=user_id, paper_id=pid) for pid in ids.values()],
-            ignore_conflicts=True,
-        )
-    reader_model_expire(user_id=user_id)
-    return len(ids), None
-
-
-def interest_add(*, user: Any, kind: str, text: str) -> Interest:
+def interest_add(*, user: AnyUser | None, kind: str, text: str) -> Interest:
     """Follow a category ("cs.LG") or an author (any spelling of a name in the catalog)."""
-    _require_login(user)
+    user = require_login(user, LOGIN_NEEDED)
     text = " ".join((text or "").split())
     if kind == Interest.CATEGORY:
         canonical = category_canonical(text[:40]) if len(text) <= 40 else None
@@ -150,13 +119,8 @@ def interest_add(*, user: Any, kind: str, text: str) -> Interest:
     return interest
 
 
-def interest_remove(*, user: Any, interest_id: int) -> None:
+def interest_remove(*, user: AnyUser | None, interest_id: int) -> None:
     """Stop following; a no-op when the interest is gone or someone else's."""
-    _require_login(user)
+    user = require_login(user, LOGIN_NEEDED)
     for interest in Interest.objects.filter(user=user, id=interest_id):
         interest.delete()
-
-
-def _require_login(user: Any) -> None:
-    if user is None or not user.is_authenticated:
-        raise PermissionDenied("Log in to get recommendations.")

@@ -11,12 +11,13 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import numpy as np
+from django.contrib.auth.models import User
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from paperfeed.accounts.auth import AnyUser
 from paperfeed.accounts.models import LibraryEntry
 from paperfeed.community.models import Vote
 from paperfeed.papers.models import Paper
@@ -37,7 +38,7 @@ class Recommendation:
 
 
 def recommendations_for(
-    *, user: Any, since: datetime, until: datetime | None = None, limit: int = 20
+    *, user: AnyUser | None, since: datetime, until: datetime | None = None, limit: int = 20
 ) -> list[Recommendation]:
     """The papers published in [since, until) that the reader should see first, best first;
     never one already in their library, upvoted or dismissed. [] when the reader has given no
@@ -80,7 +81,7 @@ def trained_model(stored: ReaderModel) -> TrainedModel:
     )
 
 
-def _seen(user: Any) -> set[int]:
+def _seen(user: User) -> set[int]:
     """Papers the reader has already dealt with: in the library, upvoted or dismissed."""
     library = LibraryEntry.objects.filter(user=user).values_list("paper_id", flat=True)
     votes = Vote.objects.filter(user=user).values_list("paper_id", flat=True)
@@ -88,7 +89,7 @@ def _seen(user: Any) -> set[int]:
     return set(library.union(votes, dismissed))  # one query
 
 
-def _reasons(user: Any, stored: ReaderModel, anchors: list[int]) -> list[str]:
+def _reasons(user: User, stored: ReaderModel, anchors: list[int]) -> list[str]:
     """'close to “Title” …', naming the library or upvoted paper nearest to each pick."""
     anchor_ids = [stored.anchor_ids[a] for a in anchors if a < len(stored.anchor_ids)]
     titles = dict(Paper.objects.filter(id__in=anchor_ids).values_list("id", "title"))
@@ -149,7 +150,7 @@ def _window(since: datetime, until: datetime | None) -> tuple[list[int], np.ndar
 
 # Cold start: followed categories and authors -------------------------------------------------
 def interest_recommendations(
-    *, user: Any, since: datetime, until: datetime | None = None, limit: int = 20
+    *, user: User, since: datetime, until: datetime | None = None, limit: int = 20
 ) -> list[Recommendation]:
     """For a reader with no library or votes yet: the newest papers by the authors they follow,
     then those in the categories they picked."""
@@ -201,7 +202,7 @@ class ReaderSignal:
         return not (self.library or self.votes or self.interests)
 
 
-def reader_signal(*, user: Any) -> ReaderSignal:
+def reader_signal(*, user: User) -> ReaderSignal:
     """How much the reader has told us, for the pages to explain what their list is based on."""
     return ReaderSignal(
         library=LibraryEntry.objects.filter(user=user).count(),
@@ -211,7 +212,7 @@ def reader_signal(*, user: Any) -> ReaderSignal:
     )
 
 
-def reader_interests(*, user: Any) -> list[Interest]:
+def reader_interests(*, user: User) -> list[Interest]:
     return list(Interest.objects.filter(user=user).order_by("kind", "label"))
 
 

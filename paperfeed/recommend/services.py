@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from paperfeed.accounts.auth import AnyUser, require_login
 from paperfeed.accounts.models import LibraryEntry
 from paperfeed.community.models import Vote
 from paperfeed.papers.models import Paper
@@ -29,7 +29,7 @@ _background: dict[str, tuple[dt.datetime, Background | None]] = {}
 _background_lock = threading.Lock()
 
 
-def reader_positive_ids(*, user: Any) -> list[int]:
+def reader_positive_ids(*, user: User) -> list[int]:
     """The reader's library and upvoted papers, most recent first, each once."""
     library = LibraryEntry.objects.filter(user=user).values_list("paper_id", "added_at")
     votes = Vote.objects.filter(user=user).values_list("paper_id", "created_at")
@@ -56,7 +56,7 @@ def background_clear() -> None:
         _background.clear()
 
 
-def reader_model_train(*, user: Any) -> ReaderModel:
+def reader_model_train(*, user: User) -> ReaderModel:
     """Train the reader's model from their current library, votes and dismissals and store it
     (replacing the previous one)."""
     started = timezone.now()  # before reading: a change from now on leaves the model stale
@@ -76,7 +76,7 @@ def reader_model_train(*, user: Any) -> ReaderModel:
 
 
 def _store(
-    user: Any, trained: TrainedModel, *, anchor_ids: list[int], missing: int, started: dt.datetime
+    user: User, trained: TrainedModel, *, anchor_ids: list[int], missing: int, started: dt.datetime
 ) -> ReaderModel:
     fields = {
         "kind": trained.kind,
@@ -97,7 +97,7 @@ def _store(
     return stored
 
 
-def reader_model_current(*, user: Any) -> ReaderModel:
+def reader_model_current(*, user: User) -> ReaderModel:
     """The reader's stored model, retrained first when what it learned from has changed."""
     stored = ReaderModel.objects.filter(user=user).first()
     if stored is None or _outdated(stored):
@@ -111,11 +111,11 @@ def _outdated(stored: ReaderModel) -> bool:
     return stored.missing > 0 and timezone.now() - stored.trained_at > RETRY_MISSING
 
 
-def dismissal_set(*, user: Any, paper: Paper, on: bool = True) -> bool:
+def dismissal_set(*, user: AnyUser | None, paper: Paper, on: bool = True) -> bool:
     """Say the reader is not interested in the paper (or take it back); idempotent. Returns
     whether it is dismissed now. A dismissed paper is never recommended to them again and
     teaches their model what they do not want."""
-    _require_login(user)
+    user = require_login(user, "Log in to get recommendations.")
     if not on:
         Dismissal.objects.filter(user=user, paper=paper).delete()
         return False
@@ -125,8 +125,3 @@ def dismissal_set(*, user: Any, paper: Paper, on: bool = True) -> bool:
     except IntegrityError:
         pass  # already dismissed
     return True
-
-
-def _require_login(user: Any) -> None:
-    if user is None or not user.is_authenticated:
-        raise PermissionDenied("Log in to get recommendations.")

@@ -22,7 +22,6 @@ import datetime as dt
 import fcntl
 import hashlib
 import json
-import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -36,9 +35,10 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from paperfeed.lib.files import write_json_atomic
 from paperfeed.papers.importing import state_get, state_set
 from paperfeed.papers.models import Paper
-from paperfeed.search.embedding import DEFAULT_MODEL, Embedder, paper_text
+from paperfeed.search.embedding import DEFAULT_MODEL, Embedder, model_slug, paper_text
 from paperfeed.search.filters import FilterColumns, filters_load, filters_save
 from paperfeed.search.keyword import (
     SCHEMA_VERSION,
@@ -49,12 +49,7 @@ from paperfeed.search.keyword import (
 )
 from paperfeed.search.models import PaperVector
 from paperfeed.search.query import category_canonical
-from paperfeed.search.vectors import (
-    model_slug,
-    vectors_publish,
-    vectors_state,
-    vectors_state_save,
-)
+from paperfeed.search.vectors import vectors_publish, vectors_state, vectors_state_save
 
 OVERLAP = dt.timedelta(minutes=10)
 KEYWORD_BATCH = 5_000
@@ -228,7 +223,7 @@ def _commit(
     if pending:
         columns = columns.updated(*_column_values(pending))
     filters_save(kindex.path, columns)
-    _write_state(state_file, state)
+    write_json_atomic(state_file, state)
     return columns
 
 
@@ -257,12 +252,6 @@ def _read_state(path: Path) -> dict[str, Any]:
         return dict(json.loads(path.read_text()))
     except (FileNotFoundError, ValueError):
         return {}
-
-
-def _write_state(path: Path, state: dict[str, Any]) -> None:
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps(state))
-    os.replace(tmp, path)
 
 
 # 2. embeddings --------------------------------------------------------------------------------

@@ -197,12 +197,6 @@ class KeywordIndex:
             )
         return musts
 
-    def filter_query(self, parsed: ParsedQuery) -> tantivy.Query | None:
-        musts = self.filter_clauses(parsed)
-        if not musts:
-            return None
-        return _must(musts)
-
     def ranked_query(self, parsed: ParsedQuery) -> tantivy.Query | None:
         """Words ranked by BM25 (any may match), phrases required, exclusions and filters."""
         should = self._word_clauses(parsed.terms[:MAX_TERMS])
@@ -307,12 +301,6 @@ def _should(queries: list[tantivy.Query]) -> tantivy.Query:
     if len(queries) == 1:
         return queries[0]
     return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
-
-
-def _must(queries: list[tantivy.Query]) -> tantivy.Query:
-    if len(queries) == 1:
-        return queries[0]
-    return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in queries])
 
 
 def _nothing() -> tantivy.Query:

@@ -61,7 +61,7 @@ class ParsedQuery:
 
     Terms, phrases and author names are kept as typed and may hold any character (quotes, colons,
     "OR"): engines must tokenise or escape them, never splice them into their own query syntax.
-    A category without a dot ("cs", "hep-th") matches itself and every "cs.*" (category_matches).
+    A category without a dot ("cs", "hep-th") matches itself and every "cs.*".
     """
 
     raw: str
@@ -149,11 +149,6 @@ def category_canonical(value: str) -> str | None:
     if archive in _WORD_CLASSES:
         return f"{archive}.{subject}"
     return None
-
-
-def category_matches(wanted: str, category: str) -> bool:
-    """Whether a paper's category meets a ParsedQuery category, which may be a whole archive."""
-    return category == wanted or ("." not in wanted and category.startswith(wanted + "."))
 
 
 class _Reader:

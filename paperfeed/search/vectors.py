@@ -32,9 +32,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+# onnxruntime must be loaded before usearch: the other way round the process crashes on import
+# (the two native libraries clash). A process that searches opens this module and loads the ONNX
+# query embedder later, so this module, the one that imports usearch, loads onnxruntime first.
+import onnxruntime  # noqa: F401
 from usearch.compiled import MetricKind
 from usearch.index import Index
 from usearch.index import search as exact_search
+
+from paperfeed.lib.files import write_json_atomic
 
 # Below this many vectors an exact scan is as fast as the graph, and needs no build at all.
 EXACT_BELOW = 20_000
@@ -66,10 +73,6 @@ def expansion_for(count: int) -> int:
     return round(SMALL_EXPANSION + share * (EXPANSION_SEARCH - SMALL_EXPANSION))
 
 
-def model_slug(model: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in model)[:120]
-
-
 @dataclass(frozen=True)
 class Published:
     version: int
@@ -81,12 +84,6 @@ def _read_manifest(root: Path) -> dict[str, Any] | None:
         return dict(json.loads((root / MANIFEST).read_text()))
     except FileNotFoundError:
         return None
-
-
-def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps(data))
-    os.replace(tmp, path)
 
 
 def _new_graph(dim: int) -> Index:
@@ -147,7 +144,7 @@ def vectors_publish(
         slots = graph_slots(new_dir / "hnsw.usearch", all_vectors)
         if slots is not None:  # else readers use vectors.npy
             np.save(new_dir / "slots.npy", slots)
-    _write_json_atomic(
+    write_json_atomic(
         root / MANIFEST,
         {"version": version, "count": int(len(all_keys)), "dim": int(dim), "model": model,
          "state": state or {}},
@@ -270,7 +267,7 @@ def vectors_state_save(root: Path, state: dict[str, Any]) -> None:
     """Record how far the indexer read when it found nothing new to publish (same version)."""
     manifest = _read_manifest(root)
     if manifest is not None and manifest.get("state") != state:
-        _write_json_atomic(root / MANIFEST, {**manifest, "state": state})
+        write_json_atomic(root / MANIFEST, {**manifest, "state": state})
 
 
 def vectors_state(root: Path) -> dict[str, Any]:

@@ -1,22 +1,19 @@
-"""Small helpers the views share: htmx detection, safe redirects back, login for actions, and a
-short-lived cache of the pages anonymous visitors see."""
+"""Small helpers the views share: htmx detection, safe redirects back and login for actions.
+(The short-lived cache of the pages anonymous visitors see is accounts.http.anonymous_cache,
+shared with the API.)"""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.contrib.messages import get_messages
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 
-View = Callable[..., HttpResponse]
+from paperfeed.accounts.http import View
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -59,43 +56,3 @@ def login_required_action(view: View) -> View:
         return HttpResponseRedirect(target)
 
     return wrapper
-
-
-def anonymous_page_cache(seconds: int) -> Callable[[View], View]:
-    """Serve one rendering of the page to every anonymous visitor for `seconds` (per server
-    process, in Django's default cache).
-
-    For the pages everyone asks for and that take tens of milliseconds to render (the daily and
-    trending lists): a vote shows up for visitors who are not logged in a few seconds later. A
-    page is shared only when it says nothing about the person reading it, so the cache is
-    bypassed for logged-in people, for anyone with a message waiting to be shown, and for a
-    rendering that set a cookie or used a CSRF token."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if (
-                request.method not in ("GET", "HEAD")
-                or request.user.is_authenticated
-                or len(get_messages(request))  # counts them without marking them shown
-            ):
-                return view(request, *args, **kwargs)
-            path = request.get_full_path().encode()
-            key = "anonymous-page:" + hashlib.sha256(path).hexdigest()
-            if (hit := cache.get(key)) is not None:
-                content, content_type = hit
-                return HttpResponse(content, content_type=content_type)
-            response = view(request, *args, **kwargs)
-            shareable = (
-                response.status_code == 200
-                and not response.streaming
-                and not response.cookies
-                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-            )
-            if shareable:
-                cache.set(key, (response.content, response["Content-Type"]), seconds)
-            return response
-
-        return wrapper
-
-    return decorator

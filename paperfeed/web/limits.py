@@ -7,12 +7,14 @@ it sends.)"""
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from paperfeed.accounts.backends import client_ip
 from paperfeed.accounts.ratelimit import rate_limit
-from paperfeed.web.views.errors import too_many_requests
 
 MINUTE, HOUR = 60, 3600
 
@@ -46,3 +48,20 @@ def subscribe_refused(request: HttpRequest) -> HttpResponse | None:
 
 def _address(request: HttpRequest) -> str:
     return f"address:{client_ip(request) or 'unknown'}"
+
+
+def too_many_requests(request: HttpRequest, *, wait: float, what: str) -> HttpResponse:
+    """429 with Retry-After: `what` (e.g. "sign-ups from your address") has reached its limit
+    for now."""
+    seconds = max(1, math.ceil(wait))
+    context = {"what": what, "wait": _duration(seconds), "nav": None}
+    response = render(request, "web/rate_limited.html", context, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minutes"

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 
 from paperfeed.accounts.models import LibraryEntry
 from paperfeed.accounts.selectors import library_ids, library_papers
-from paperfeed.accounts.services import library_set, library_toggle
+from paperfeed.accounts.services import library_set
 from tests.community.factories import make_paper
 
 pytestmark = pytest.mark.django_db
@@ -27,20 +27,11 @@ def test_library_set_is_idempotent(user: User) -> None:
     assert LibraryEntry.objects.count() == 0
 
 
-def test_library_toggle_flips_and_says_where_the_paper_is(user: User) -> None:
-    paper = make_paper("2603.00001")
-    assert library_toggle(user=user, paper=paper) is True
-    assert library_toggle(user=user, paper=paper) is False
-    assert library_toggle(user=user, paper=paper) is True
-
-
 @pytest.mark.parametrize("nobody", [None, AnonymousUser()])
 def test_anonymous_people_have_no_library(nobody: AnonymousUser | None) -> None:
     paper = make_paper("2603.00001")
-    with pytest.raises(PermissionDenied, match="Log in"):
+    with pytest.raises(PermissionDenied, match="Log in to keep a library and saved searches."):
         library_set(user=nobody, paper=paper, on=True)
-    with pytest.raises(PermissionDenied):
-        library_toggle(user=nobody, paper=paper)
     assert list(library_papers(user=nobody)) == []
     assert library_ids(user=nobody, paper_ids=[paper.pk]) == set()
 

@@ -147,6 +147,16 @@ def test_an_unknown_paper_is_a_404_problem(api: Client, world: World, arxiv_id: 
     assert_problem(api.get(f"/api/papers/{arxiv_id}"), 404, detail_has="not in this catalog")
 
 
+def test_an_unknown_paper_says_how_to_submit_it_through_the_api(api: Client, world: World) -> None:
+    detail = api.get("/api/papers/2501.99999/similar").json()["detail"]
+    assert detail == (
+        "arXiv:2501.99999 is not in this catalog; submit it with POST /api/papers/index "
+        "to fetch it from arXiv."
+    )
+    long = api.get("/api/papers/" + "x" * 5000).json()["detail"]
+    assert long.startswith("arXiv:" + "x" * 77 + "... is not in this catalog; submit it")
+
+
 # Search and similar -----------------------------------------------------------------------
 
 

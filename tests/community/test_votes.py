@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from paperfeed.community.models import Featured, Vote
-from paperfeed.community.services import VoteState, featured_upsert_batch, vote_set, vote_toggle
+from paperfeed.community.services import VoteState, featured_upsert_batch, vote_set
 from paperfeed.community.trending import trend_score
 from paperfeed.lib.records import FeaturedRecord
 from tests.community.factories import feature, make_paper
@@ -31,13 +31,6 @@ def test_voting_is_idempotent_and_adds_to_imported_upvotes(user: User) -> None:
     assert vote_set(user=user, paper=paper, on=False) == VoteState(voted=False, upvotes=7)
     assert vote_set(user=user, paper=paper, on=False) == VoteState(voted=False, upvotes=7)
     assert Featured.objects.get(paper=paper).votes == 0
-
-
-def test_toggle_flips_the_vote(user: User, make_user: Callable[..., User]) -> None:
-    paper = make_paper("2603.00001")
-    vote_set(user=make_user(), paper=paper, on=True)
-    assert vote_toggle(user=user, paper=paper) == VoteState(voted=True, upvotes=2)
-    assert vote_toggle(user=user, paper=paper) == VoteState(voted=False, upvotes=1)
 
 
 def test_a_paper_not_featured_counts_its_votes_too(make_user: Callable[..., User]) -> None:
@@ -63,8 +56,8 @@ def test_anonymous_people_cannot_vote(nobody: AnonymousUser | None) -> None:
     paper = make_paper("2603.00001")
     with pytest.raises(PermissionDenied, match="Log in to upvote"):
         vote_set(user=nobody, paper=paper, on=True)
-    with pytest.raises(PermissionDenied):
-        vote_toggle(user=nobody, paper=paper)
+    with pytest.raises(PermissionDenied, match="Log in to upvote"):
+        vote_set(user=nobody, paper=paper, on=False)
     assert Vote.objects.count() == 0
 
 

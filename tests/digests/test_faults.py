@@ -19,7 +19,8 @@ from django.db import connection
 
 from paperfeed.digests.editions import edition_prepare
 from paperfeed.digests.models import Delivery, Subscription
-from paperfeed.digests.sending import Sender, SmtpTransport
+from paperfeed.digests.sending import Sender
+from paperfeed.digests.transports import SmtpTransport
 from tests.digests.conftest import DAY, NOW
 from tests.digests.smtp import Mailbox, SmtpServer
 

@@ -12,7 +12,6 @@ from paperfeed.lib.hf_daily import (
     parse_daily_papers,
     parse_featured_collection,
     read_daily_papers_file,
-    read_featured_collection_file,
 )
 from paperfeed.lib.records import FeaturedRecord, RejectedRecord, SourceError
 from tests.support import SHARED_DATA
@@ -115,7 +114,7 @@ def test_a_response_that_is_not_a_list_is_a_source_error() -> None:
 
 
 def test_the_featured_collection_parses_fully() -> None:
-    records = featured(list(read_featured_collection_file(FEATURED)))
+    records = featured(list(parse_featured_collection(FEATURED.read_bytes())))
     assert len(records) == 753
     assert len({r.paper.arxiv_id for r in records}) == 753
     by_id = {r.paper.arxiv_id: r for r in records}

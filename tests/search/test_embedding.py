@@ -14,10 +14,15 @@ from paperfeed.search.embedding import (
     DEFAULT_MODEL,
     Embedder,
     EmbeddingError,
-    TorchEmbedder,
+    ModelSource,
     embedder_load,
+    model_slug,
     model_source,
+    onnx,
     paper_text,
+)
+from paperfeed.search.embedding.torch import (
+    TorchEmbedder,
     stack_padded,
     tokenizer_processes_default,
 )
@@ -163,3 +168,46 @@ def test_a_bad_backend_name_is_refused(cache_dir: Path) -> None:
 def test_an_unknown_model_offline_is_refused(cache_dir: Path) -> None:
     with pytest.raises(EmbeddingError, match="not available offline"):
         embedder_load(model="no-such-org/no-such-model-xyz", cache_dir=cache_dir)
+
+
+def test_a_model_names_the_same_folders_as_before() -> None:
+    # Existing vector indexes live under these names (index/vectors/<slug>/).
+    assert model_slug(DEFAULT_MODEL) == DEFAULT_MODEL
+    assert model_slug("BAAI/bge-small-en-v1.5") == "BAAI_bge-small-en-v1.5"
+    assert model_slug("/srv/models/my model") == "_srv_models_my_model"
+
+
+def _small_model(tmp_path: Path) -> ModelSource:
+    folder = tmp_path / "srv" / "my-model"
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text('{"model_type": "bert"}')
+    return ModelSource(name=str(folder), path=folder, max_tokens=128, lower_case=True,
+                       mean_pooling=True)  # fmt: skip
+
+
+def _old_folder(cache: Path, source: ModelSource) -> Path:
+    """Where exports went before the one model_slug: each run of other characters became "--"."""
+    return cache / source.name.strip("/").replace("/", "--")
+
+
+def test_an_export_in_a_folder_of_the_old_name_is_moved_and_reused(tmp_path: Path) -> None:
+    source = _small_model(tmp_path)
+    cache = tmp_path / "models"
+    old = _old_folder(cache, source)
+    old.mkdir(parents=True)
+    stem = f"model-{onnx._fingerprint(source)}"
+    (old / f"{stem}.onnx").write_bytes(b"exported")
+    (old / f"{stem}.json").write_text(json.dumps({"model": source.name, "dim": 384}))
+    path, meta = onnx.onnx_model(source, cache)  # found: no export (it would fail on this model)
+    assert path == cache / model_slug(source.name) / f"{stem}.onnx"
+    assert path.read_bytes() == b"exported" and meta["dim"] == 384
+    assert not old.exists()
+
+
+def test_another_models_folder_of_the_old_name_is_left_alone(tmp_path: Path) -> None:
+    source = _small_model(tmp_path)
+    old = _old_folder(tmp_path, source)
+    old.mkdir()
+    (old / "model-0.json").write_text(json.dumps({"model": "another", "dim": 384}))
+    assert onnx._model_folder(tmp_path, source.name) == tmp_path / model_slug(source.name)
+    assert (old / "model-0.json").is_file()

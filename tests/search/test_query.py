@@ -10,7 +10,6 @@ from paperfeed.search.query import (
     MAX_WORD_CHARS,
     ParsedQuery,
     category_canonical,
-    category_matches,
     query_parse,
 )
 
@@ -117,21 +116,6 @@ def test_it_reads_category_filters_with_either_field_name() -> None:
     parsed = query_parse("cat:cs.lg category:stat.ml,math.ST cat:CS.LG cat:cs")
     assert parsed.categories == ("cs.LG", "stat.ML", "math.ST", "cs")
     assert parsed.terms == ()
-
-
-@pytest.mark.parametrize(
-    ("wanted", "category", "matches"),
-    [
-        ("cs", "cs.LG", True),
-        ("cs.LG", "cs.LG", True),
-        ("cs.LG", "cs.AI", False),
-        ("hep-th", "hep-th", True),
-        ("math", "math-ph", False),
-        ("cs", "cs", True),
-    ],
-)
-def test_an_archive_matches_all_its_categories(wanted: str, category: str, matches: bool) -> None:
-    assert category_matches(wanted, category) is matches
 
 
 @pytest.mark.parametrize(

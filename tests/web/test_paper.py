@@ -64,7 +64,7 @@ def test_unknown_papers_are_a_404_that_says_what_to_do(
 ) -> None:
     page = client.get(f"/papers/{arxiv_id}")
     assert page.status_code == 404
-    assert "is not in this catalog" in page.content.decode()
+    assert "is not in this catalog. Submit it to fetch it from arXiv." in page.content.decode()
 
 
 def test_comments_are_listed_with_their_author(client: Client, world: World, user: User) -> None:

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from paperfeed.accounts.http import AuthenticatedHttpRequest
 from paperfeed.accounts.models import ApiToken
 from paperfeed.accounts.selectors import library_papers, saved_searches
 from paperfeed.accounts.tokens import TokenError, api_token_create, api_token_revoke, api_tokens
@@ -61,7 +62,7 @@ def locked_out(
 
 
 @login_required
-def profile(request: HttpRequest, **extra: Any) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest, **extra: Any) -> HttpResponse:
     user = request.user
     context = {
         "nav": "profile",
@@ -77,7 +78,7 @@ def profile(request: HttpRequest, **extra: Any) -> HttpResponse:
 
 @require_POST
 @login_required_action
-def api_token_new(request: HttpRequest) -> HttpResponse:
+def api_token_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Create a token and show it once, in this response: it is never stored, so it is not put
     in a message or the session either."""
     try:
@@ -89,7 +90,7 @@ def api_token_new(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required_action
-def api_token_delete(request: HttpRequest, token_id: int) -> HttpResponse:
+def api_token_delete(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
     try:
         api_token_revoke(user=request.user, token_id=token_id)
     except ApiToken.DoesNotExist:

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from paperfeed.accounts.http import AuthenticatedHttpRequest
 from paperfeed.accounts.services import library_set
 from paperfeed.community.models import Comment
 from paperfeed.community.services import (
@@ -27,11 +28,11 @@ from paperfeed.community.services import (
     vote_set,
 )
 from paperfeed.papers.models import Paper
+from paperfeed.papers.selectors import paper_get_or_404
 from paperfeed.search.tasks import paper_embed
 from paperfeed.web.forms import CommentForm, SubmitForm
 from paperfeed.web.http import back_url, is_htmx, login_required_action
 from paperfeed.web.limits import comment_refused
-from paperfeed.web.views.papers import paper_or_404
 
 
 def _on(request: HttpRequest) -> bool:
@@ -41,8 +42,8 @@ def _on(request: HttpRequest) -> bool:
 
 @require_POST
 @login_required_action
-def vote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
-    paper = paper_or_404(arxiv_id)
+def vote(request: AuthenticatedHttpRequest, arxiv_id: str) -> HttpResponse:
+    paper = paper_get_or_404(arxiv_id)
     state = vote_set(user=request.user, paper=paper, on=_on(request))
     if is_htmx(request):
         return _button(request, "web/_vote.html", paper, upvotes=state.upvotes, voted=state.voted)
@@ -51,8 +52,8 @@ def vote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 
 @require_POST
 @login_required_action
-def library(request: HttpRequest, arxiv_id: str) -> HttpResponse:
-    paper = paper_or_404(arxiv_id)
+def library(request: AuthenticatedHttpRequest, arxiv_id: str) -> HttpResponse:
+    paper = paper_get_or_404(arxiv_id)
     saved = library_set(user=request.user, paper=paper, on=_on(request))
     if is_htmx(request):
         return _button(request, "web/_library.html", paper, in_library=saved)
@@ -67,7 +68,7 @@ def _button(request: HttpRequest, template: str, paper: Paper, **state: object) 
 
 
 @login_required
-def submit(request: HttpRequest) -> HttpResponse:
+def submit(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SubmitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -85,8 +86,8 @@ def submit(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required_action
-def comment_new(request: HttpRequest, arxiv_id: str) -> HttpResponse:
-    paper = paper_or_404(arxiv_id)
+def comment_new(request: AuthenticatedHttpRequest, arxiv_id: str) -> HttpResponse:
+    paper = paper_get_or_404(arxiv_id)
     if refused := comment_refused(request):
         return refused
     form = CommentForm(request.POST)
@@ -101,7 +102,7 @@ def comment_new(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 
 
 @login_required
-def comment_update(request: HttpRequest, comment_id: int) -> HttpResponse:
+def comment_update(request: AuthenticatedHttpRequest, comment_id: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("paper", "author"), pk=comment_id)
     if comment.author.pk != request.user.pk:
         raise PermissionDenied("Only the author of a comment can edit it.")
@@ -121,7 +122,7 @@ def comment_update(request: HttpRequest, comment_id: int) -> HttpResponse:
 
 @require_POST
 @login_required_action
-def comment_remove(request: HttpRequest, comment_id: int) -> HttpResponse:
+def comment_remove(request: AuthenticatedHttpRequest, comment_id: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("paper"), pk=comment_id)
     comment_delete(user=request.user, comment=comment)
     messages.success(request, "Comment deleted.")
@@ -130,7 +131,7 @@ def comment_remove(request: HttpRequest, comment_id: int) -> HttpResponse:
 
 @require_POST
 @login_required_action
-def comment_moderate(request: HttpRequest, comment_id: int) -> HttpResponse:
+def comment_moderate(request: AuthenticatedHttpRequest, comment_id: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("paper"), pk=comment_id)
     hidden = _on(request)
     comment_hide(user=request.user, comment=comment, hidden=hidden)

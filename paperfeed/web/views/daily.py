@@ -7,33 +7,32 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from paperfeed.accounts.http import anonymous_cache
 from paperfeed.community.selectors import (
+    daily_latest_period,
     daily_papers,
     featured_latest_day,
     featured_neighbours,
     trending_current,
 )
 from paperfeed.lib.periods import Period, PeriodError, period_of, period_parse
-from paperfeed.web.http import anonymous_page_cache
 
 SORTS = (("votes", "Most votes"), ("trending", "Trending"))
 WINDOWS = (("day", "Day"), ("week", "Week"), ("month", "Month"))
 ROUTES = {"day": "daily_day", "week": "daily_week", "month": "daily_month"}
 TRENDING_PAGE = 30
 TRENDING_MAX_PAGES = 20
-# Anonymous visitors share a rendering of a list for this long (see anonymous_page_cache).
+# Anonymous visitors share a rendering of a list for this long (see anonymous_cache).
 LIST_CACHE_SECONDS = 5
 
 
-@anonymous_page_cache(LIST_CACHE_SECONDS)
+@anonymous_cache("page", LIST_CACHE_SECONDS)
 def index(request: HttpRequest) -> HttpResponse:
     """Today's papers, or those of the latest day that has some."""
-    today = timezone.localdate()
-    day = featured_latest_day(on_or_before=today) or today
-    return _daily(request, period_of("day", day), latest=True)
+    return _daily(request, daily_latest_period(), latest=True)
 
 
-@anonymous_page_cache(LIST_CACHE_SECONDS)
+@anonymous_cache("page", LIST_CACHE_SECONDS)
 def by_period(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     try:
         period = period_parse(kind, slug)
@@ -71,7 +70,7 @@ def _daily(request: HttpRequest, period: Period, *, latest: bool = False) -> Htt
     return render(request, "web/daily.html", context)
 
 
-@anonymous_page_cache(LIST_CACHE_SECONDS)
+@anonymous_cache("page", LIST_CACHE_SECONDS)
 def trending_view(request: HttpRequest) -> HttpResponse:
     window = _choice(request.GET.get("window"), WINDOWS, "week")
     page = _page_number(request.GET.get("page"))

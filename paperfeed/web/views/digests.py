@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from paperfeed.accounts.http import AuthenticatedHttpRequest
 from paperfeed.digests.forms import PreferencesForm, SubscribeForm, email_clean
 from paperfeed.digests.models import FREQUENCIES
 from paperfeed.digests.preview import digest_preview
@@ -29,8 +30,7 @@ from paperfeed.digests.services import (
     subscription_update,
 )
 from paperfeed.digests.tokens import TokenError, confirm_token_read, unsubscribe_token_read
-from paperfeed.web.limits import subscribe_refused
-from paperfeed.web.views.errors import too_many_requests
+from paperfeed.web.limits import subscribe_refused, too_many_requests
 
 
 # No CSRF token: the box on every page is in pages cached for anonymous visitors, and a forged
@@ -85,7 +85,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def manage(request: HttpRequest) -> HttpResponse:
+def manage(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The profile's digest section: change frequency or categories, or leave."""
     subscription = subscription_of(user=request.user)
     if subscription is None or not subscription.is_active:

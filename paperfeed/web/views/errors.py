@@ -1,4 +1,4 @@
-"""Answers for requests the site refuses: too large (413) and too many (429)."""
+"""Answers for requests the site refuses as too large (413); too many (429) is web/limits.py's."""
 
 from __future__ import annotations
 
@@ -24,23 +24,6 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     if isinstance(exception, RequestDataTooBig):
         return too_large(request, limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     return defaults.bad_request(request, exception)  # type: ignore[arg-type]
-
-
-def too_many_requests(request: HttpRequest, *, wait: float, what: str) -> HttpResponse:
-    """429 with Retry-After: `what` (e.g. "sign-ups from your address") has reached its limit
-    for now."""
-    seconds = max(1, math.ceil(wait))
-    context = {"what": what, "wait": _duration(seconds), "nav": None}
-    response = render(request, "web/rate_limited.html", context, status=429)
-    response["Retry-After"] = str(seconds)
-    return response
-
-
-def _duration(seconds: int) -> str:
-    if seconds < 90:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    minutes = math.ceil(seconds / 60)
-    return f"{minutes} minutes"
 
 
 def _size(limit: int) -> str:

@@ -8,8 +8,7 @@ from django.shortcuts import redirect, render
 
 from paperfeed.community.selectors import paper_community
 from paperfeed.community.services import is_moderator
-from paperfeed.papers.models import Paper
-from paperfeed.papers.selectors import author_get, author_papers, paper_get
+from paperfeed.papers.selectors import author_get, author_papers, paper_get_or_404
 from paperfeed.search.selectors import papers_similar
 from paperfeed.web.forms import CommentForm
 
@@ -18,15 +17,8 @@ AUTHOR_PAGE = 25
 AUTHORS_ALL, AUTHORS_FIRST = 15, 12
 
 
-def paper_or_404(arxiv_id: str) -> Paper:
-    paper = paper_get(arxiv_id=arxiv_id)
-    if paper is None:
-        raise Http404(f"arXiv:{arxiv_id} is not in this catalog. Submit it to fetch it from arXiv.")
-    return paper
-
-
 def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
-    paper = paper_or_404(arxiv_id)
+    paper = paper_get_or_404(arxiv_id)
     if paper.arxiv_id != arxiv_id:
         return redirect("paper", arxiv_id=paper.arxiv_id)
     user = request.user if request.user.is_authenticated else None

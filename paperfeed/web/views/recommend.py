@@ -7,11 +7,13 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from paperfeed.accounts.http import AuthenticatedHttpRequest
+from paperfeed.papers.selectors import paper_get_or_404
 from paperfeed.recommend.forms import WINDOW_DAYS, WINDOWS, FollowForm, ImportForm, window_of
 from paperfeed.recommend.importing import (
     InterestError,
@@ -27,13 +29,12 @@ from paperfeed.recommend.selectors import (
 )
 from paperfeed.recommend.services import dismissal_set
 from paperfeed.web.http import back_url, is_htmx, login_required_action
-from paperfeed.web.views.papers import paper_or_404
 
 PAGE = 50
 
 
 @login_required
-def for_you(request: HttpRequest) -> HttpResponse:
+def for_you(request: AuthenticatedHttpRequest) -> HttpResponse:
     window = window_of(request.GET.get("window"))
     until = recent_until()
     since = until - timedelta(days=WINDOW_DAYS[window])
@@ -52,8 +53,8 @@ def for_you(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required_action
-def dismiss(request: HttpRequest, arxiv_id: str) -> HttpResponse:
-    paper = paper_or_404(arxiv_id)
+def dismiss(request: AuthenticatedHttpRequest, arxiv_id: str) -> HttpResponse:
+    paper = paper_get_or_404(arxiv_id)
     on = request.POST.get("on", "1") not in ("0", "false", "")
     dismissed = dismissal_set(user=request.user, paper=paper, on=on)
     back = back_url(request, reverse("for_you"))
@@ -69,11 +70,11 @@ def dismiss(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 
 
 @login_required
-def setup(request: HttpRequest) -> HttpResponse:
+def setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "web/for_you_setup.html", _setup_context(request))
 
 
-def _setup_context(request: HttpRequest, **extra: object) -> dict[str, object]:
+def _setup_context(request: AuthenticatedHttpRequest, **extra: object) -> dict[str, object]:
     return {
         "nav": "for_you",
         "interests": reader_interests(user=request.user),
@@ -86,7 +87,7 @@ def _setup_context(request: HttpRequest, **extra: object) -> dict[str, object]:
 
 @require_POST
 @login_required_action
-def follow(request: HttpRequest) -> HttpResponse:
+def follow(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = FollowForm(request.POST)
     if form.is_valid():
         try:
@@ -104,14 +105,14 @@ def follow(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required_action
-def unfollow(request: HttpRequest, interest_id: int) -> HttpResponse:
+def unfollow(request: AuthenticatedHttpRequest, interest_id: int) -> HttpResponse:
     interest_remove(user=request.user, interest_id=interest_id)
     return redirect("for_you_setup")
 
 
 @require_POST
 @login_required_action
-def library_import(request: HttpRequest) -> HttpResponse:
+def library_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         for errors in form.errors.values():

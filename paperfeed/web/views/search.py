@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from paperfeed.accounts.http import AuthenticatedHttpRequest
 from paperfeed.accounts.models import SavedSearch
 from paperfeed.accounts.services import saved_search_delete as saved_search_delete_service
 from paperfeed.accounts.services import saved_search_save as saved_search_save_service
@@ -46,7 +47,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required_action
-def saved_search_save(request: HttpRequest) -> HttpResponse:
+def saved_search_save(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.POST.get("query", "")
     try:
         saved_search_save_service(user=request.user, query=query, name=request.POST.get("name", ""))
@@ -59,7 +60,7 @@ def saved_search_save(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required_action
-def saved_search_delete(request: HttpRequest, search_id: int) -> HttpResponse:
+def saved_search_delete(request: AuthenticatedHttpRequest, search_id: int) -> HttpResponse:
     try:
         saved_search_delete_service(user=request.user, search_id=search_id)
     except SavedSearch.DoesNotExist:  # a second click, or another tab deleted it first

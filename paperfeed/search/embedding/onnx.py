@@ -4,9 +4,9 @@ On a 2-core AVX2 CPU this is about 1.7x sentence-transformers' throughput on arX
 its vectors within cosine 0.9965 (mean; min 0.994) of it, a query takes ~4 ms, and a cached
 copy loads in ~0.1 s without importing torch, which the web server needs to encode queries.
 
-The export runs once per model, into `cache_dir/<model>/model-<fingerprint>.onnx`; the
+The export runs once per model, into `cache_dir/<model_slug>/model-<fingerprint>.onnx`; the
 fingerprint covers the model's files and the recipe below, so a changed model or recipe is
-exported again, never a stale copy reused.
+exported again, never a stale copy reused. The export takes the torch backend as its reference.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import tempfile
 import time
 import warnings
@@ -25,7 +26,15 @@ from typing import Any
 
 import numpy as np
 
-from paperfeed.search.embedding import Embedder, EmbeddingError, ModelSource, pad_batch, slug
+from paperfeed.lib.files import write_json_atomic
+from paperfeed.search.embedding.base import (
+    Embedder,
+    EmbeddingError,
+    ModelSource,
+    model_slug,
+    pad_batch,
+)
+from paperfeed.search.embedding.torch import TorchEmbedder
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +125,7 @@ class OnnxEmbedder(Embedder):
 
 def onnx_model(source: ModelSource, cache_dir: Path) -> tuple[Path, dict[str, Any]]:
     """The exported model of `source` and its metadata, exporting it first if needed."""
-    folder = cache_dir / slug(source.name)
+    folder = _model_folder(cache_dir, source.name)
     stem = f"model-{_fingerprint(source)}"
     path, meta_path = folder / f"{stem}.onnx", folder / f"{stem}.json"
     meta = _read_meta(meta_path)
@@ -130,7 +139,7 @@ def onnx_model(source: ModelSource, cache_dir: Path) -> tuple[Path, dict[str, An
             meta = _read_meta(meta_path)
             if meta is None or not path.is_file():
                 meta = _export(source, path)
-                _write_atomic(meta_path, json.dumps(meta, indent=2).encode())
+                write_json_atomic(meta_path, meta, indent=2)
     except OSError as exc:
         raise EmbeddingError(f"cannot write the ONNX model into {folder}: {exc}") from None
     except EmbeddingError:
@@ -159,24 +168,24 @@ def _read_meta(path: Path) -> dict[str, Any] | None:
     return meta if isinstance(meta, dict) and "dim" in meta else None
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write beside the target, then rename: readers see the old file or the whole new one."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def _model_folder(cache_dir: Path, name: str) -> Path:
+    """The model's folder in the cache. Folders were once named by another slug (each run of
+    other characters became "--"): such a folder of this model is renamed, not exported again."""
+    folder = cache_dir / model_slug(name)
+    old = cache_dir / (re.sub(r"[^A-Za-z0-9._-]+", "--", name).strip("-.") or "model")
+    if old == folder or folder.exists() or not old.is_dir():
+        return folder
+    if not any((_read_meta(m) or {}).get("model") == name for m in old.glob("model-*.json")):
+        return folder  # another model's folder, or nothing exported in it
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        old.rename(folder)
+    except OSError:  # renamed by another process meanwhile, or the cache is read-only
+        return folder if folder.exists() else old
+    return folder
 
 
 def _export(source: ModelSource, path: Path) -> dict[str, Any]:
     """Export, fuse, quantise and check the model; write it to `path`; return its metadata."""
-    from paperfeed.search.embedding import TorchEmbedder
-
     started = time.monotonic()
     logger.warning("exporting %s to ONNX into %s (once, under a minute)", source.name, path.parent)
     reference = TorchEmbedder(source, device="cpu")
