@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 
 from paperfeed.digests.smtpurl import SmtpConfig, SmtpUrlError, smtp_url_parse
 from paperfeed.env import (
@@ -22,6 +23,10 @@ from paperfeed.env import (
     secret_key_file,
 )
 from paperfeed.lib.allowlist import AllowList, allowlist_parse
+
+# Generic classes the type checker reads (`admin.ModelAdmin[Paper]`, `QuerySet[Paper]`) can be
+# subscripted at run time too.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent
 HOME = paperfeed_home()
@@ -52,6 +57,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",  # only for its static files and templates: /api/docs is served from here, no CDN
     "paperfeed.papers",
+    "paperfeed.links",
     "paperfeed.accounts",
     "paperfeed.community",
     "paperfeed.search",
@@ -393,6 +399,16 @@ HF_DAILY_SCHEDULE = envcron("PAPERFEED_HF_DAILY_SCHEDULE", "10 * * * *")
 # Embeddings (stored in the database, once for the site) and each host's own indexes follow new
 # papers on this schedule; both do nothing when nothing changed.
 INDEX_SCHEDULE = envcron("PAPERFEED_INDEX_SCHEDULE", "* * * * *")
+# Key phrases and summaries: each embed run describes at most this many papers (about 50 ms
+# each), so a catalog embedded before they existed is caught up over many runs.
+SUMMARIES_PER_RUN = envint("PAPERFEED_SUMMARIES_PER_RUN", 2_000, minimum=1)
+# GitHub repositories that papers link to: stars, language, licence, last push. Without a token
+# GitHub answers 60 requests an hour (5,000 with one); unchanged repositories cost nothing (ETag).
+# Those of papers from the last LINKS_RECENT_DAYS are checked daily, the others weekly.
+GITHUB_API_URL = envstr("PAPERFEED_GITHUB_API_URL", "https://api.github.com").rstrip("/")
+GITHUB_TOKEN = envstr("PAPERFEED_GITHUB_TOKEN", "")
+LINKS_RECENT_DAYS = envint("PAPERFEED_LINKS_RECENT_DAYS", 30, minimum=1)
+REPOSITORIES_SCHEDULE = envcron("PAPERFEED_REPOSITORIES_SCHEDULE", "40 * * * *")
 # Digests: the daily edition at this hour of the site's time zone, the weekly one on Mondays.
 DIGEST_HOUR = envint("PAPERFEED_DIGEST_HOUR", 7, minimum=0)
 if DIGEST_HOUR > 23:

@@ -3,7 +3,7 @@ account makes first."""
 
 from __future__ import annotations
 
-from typing import TypeAlias, cast
+from typing import TypeAlias
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
@@ -19,4 +19,4 @@ def require_login(user: AnyUser | None, message: str = "Log in to do that.") -> 
     says what they need to log in for."""
     if user is None or not user.is_authenticated:
         raise PermissionDenied(message)
-    return cast(User, user)
+    return user

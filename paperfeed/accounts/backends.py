@@ -14,7 +14,8 @@ from django.conf import settings
 from django.http import HttpRequest
 
 
-class LoginRateLimitBackend(AxesStandaloneBackend):
+# django-axes ships no type information (no py.typed), so to mypy its backend is Any.
+class LoginRateLimitBackend(AxesStandaloneBackend):  # type: ignore[misc]
     """Axes' checking backend, except for logins that come with no request.
 
     Every login over the web passes its request to `authenticate` (Django's login form does), and
@@ -31,7 +32,9 @@ class LoginRateLimitBackend(AxesStandaloneBackend):
     ) -> None:
         if request is None:
             return None
-        return super().authenticate(request, username, password, **kwargs)  # type: ignore[no-any-return]
+        # Axes' check returns nothing: it lets the login go on to the next backend or raises.
+        super().authenticate(request, username, password, **kwargs)
+        return None
 
 
 def client_ip(request: HttpRequest) -> str | None:

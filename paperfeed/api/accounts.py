@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from ninja import Path, Query, Router, Status
 from ninja.errors import HttpError
 
 from paperfeed.accounts.models import SavedSearch as SavedSearchModel
 from paperfeed.accounts.selectors import library_papers, saved_searches
 from paperfeed.accounts.services import library_set, saved_search_delete, saved_search_save
-from paperfeed.api.auth import AUTH
+from paperfeed.api.auth import AUTH, AuthedRequest
 from paperfeed.api.common import (
     LIMIT_DOC,
     MAX_PAGE,
@@ -22,7 +22,7 @@ from paperfeed.api.common import (
     link_next,
     not_in_catalog_detail,
 )
-from paperfeed.api.papers import ARXIV_ID
+from paperfeed.api.papers import ArxivId
 from paperfeed.api.schemas import DailyPaper, LibraryOut, SavedSearch, SavedSearchIn
 from paperfeed.api.shapes import hit_payloads
 from paperfeed.api.throttling import write_throttles
@@ -38,10 +38,10 @@ router = Router(tags=["accounts"], auth=AUTH)
     operation_id="library_list",
 )
 def library(
-    request: HttpRequest,
+    request: AuthedRequest,
     response: HttpResponse,
-    p: int = Query(0, ge=0, le=MAX_PAGE, description=PAGE_DOC),
-    limit: int = Query(50, ge=1, description=LIMIT_DOC),
+    p: Annotated[int, Query(ge=0, le=MAX_PAGE, description=PAGE_DOC)] = 0,
+    limit: Annotated[int, Query(ge=1, description=LIMIT_DOC)] = 50,
 ) -> list[dict[str, Any]]:
     """The papers in your library, the most recently added first."""
     size = capped(limit)
@@ -58,7 +58,7 @@ def library(
     summary="Add a paper to your library",
     operation_id="library_add",
 )
-def library_add(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, bool]:
+def library_add(request: AuthedRequest, arxiv_id: ArxivId) -> dict[str, bool]:
     """Add the paper to your library (adding it twice keeps one entry)."""
     paper = paper_get_or_404(arxiv_id, message=not_in_catalog_detail)
     return {"inLibrary": library_set(user=request.auth, paper=paper, on=True)}
@@ -71,7 +71,7 @@ def library_add(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, boo
     summary="Remove a paper from your library",
     operation_id="library_remove",
 )
-def library_remove(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, bool]:
+def library_remove(request: AuthedRequest, arxiv_id: ArxivId) -> dict[str, bool]:
     """Take the paper out of your library (nothing happens if it was not there)."""
     paper = paper_get_or_404(arxiv_id, message=not_in_catalog_detail)
     return {"inLibrary": library_set(user=request.auth, paper=paper, on=False)}
@@ -83,7 +83,7 @@ def library_remove(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, 
     summary="Your saved searches",
     operation_id="saved_searches_list",
 )
-def searches(request: HttpRequest) -> list[dict[str, Any]]:
+def searches(request: AuthedRequest) -> list[dict[str, Any]]:
     """Your saved searches, by name."""
     return [_search(s) for s in saved_searches(user=request.auth)]
 
@@ -95,7 +95,7 @@ def searches(request: HttpRequest) -> list[dict[str, Any]]:
     summary="Save a search",
     operation_id="saved_search_save",
 )
-def search_save(request: HttpRequest, payload: SavedSearchIn) -> Status[dict[str, Any]]:
+def search_save(request: AuthedRequest, payload: SavedSearchIn) -> Status[dict[str, Any]]:
     """Save a query under a name; saving under a name you already use replaces its query."""
     try:
         saved = saved_search_save(user=request.auth, query=payload.query, name=payload.name)
@@ -112,8 +112,8 @@ def search_save(request: HttpRequest, payload: SavedSearchIn) -> Status[dict[str
     operation_id="saved_search_delete",
 )
 def search_delete(
-    request: HttpRequest,
-    search_id: int = Path(..., description="The saved search's number (`id`)."),
+    request: AuthedRequest,
+    search_id: Annotated[int, Path(description="The saved search's number (`id`).")],
 ) -> Status[None]:
     """Delete one of your saved searches."""
     try:

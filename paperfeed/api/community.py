@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date as date_of
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,7 +12,7 @@ from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 
 from paperfeed.accounts.http import anonymous_cache
-from paperfeed.api.auth import AUTH
+from paperfeed.api.auth import AUTH, AuthedRequest
 from paperfeed.api.common import (
     LIMIT_DOC,
     MAX_PAGE,
@@ -24,9 +24,9 @@ from paperfeed.api.common import (
     not_in_catalog_detail,
 )
 from paperfeed.api.constraints import DayParam, MonthParam, WeekParam
-from paperfeed.api.papers import ARXIV_ID, paper_detail
+from paperfeed.api.papers import ArxivId, paper_detail
 from paperfeed.api.schemas import Comment, CommentIn, DailyPaper, PaperDetail, SubmitIn, VoteOut
-from paperfeed.api.shapes import entry_payload
+from paperfeed.api.shapes import entry_payloads
 from paperfeed.api.throttling import comment_throttles, write_throttles
 from paperfeed.community.models import Comment as CommentModel
 from paperfeed.community.selectors import (
@@ -50,13 +50,19 @@ from paperfeed.papers.selectors import paper_get_or_404
 from paperfeed.search.tasks import paper_embed
 
 router = Router(tags=["community"])
-DAY = Query(None, description="A day, YYYY-MM-DD.")
-WEEK = Query(
-    None,
-    description="An ISO week, YYYY-Www (e.g. 2026-W11); week 53 of a year that has 52 is not "
-    "found (404). With `date` or `month`, the days the periods share.",
-)
-MONTH = Query(None, description="A month, YYYY-MM. With `date` or `week`, the days they share.")
+# The daily lists' periods (`date`, `week`, `month`), each optional.
+Day = Annotated[DayParam | None, Query(description="A day, YYYY-MM-DD.")]
+Week = Annotated[
+    WeekParam | None,
+    Query(
+        description="An ISO week, YYYY-Www (e.g. 2026-W11); week 53 of a year that has 52 is not "
+        "found (404). With `date` or `month`, the days the periods share."
+    ),
+]
+Month = Annotated[
+    MonthParam | None,
+    Query(description="A month, YYYY-MM. With `date` or `week`, the days they share."),
+]
 # The API's sort names (Hugging Face's) and the selector's.
 DAILY_SORTS = {"publishedAt": "latest", "votes": "votes", "trending": "trending"}
 
@@ -71,19 +77,21 @@ DAILY_SORTS = {"publishedAt": "latest", "votes": "votes", "trending": "trending"
 def daily(
     request: HttpRequest,
     response: HttpResponse,
-    date: DayParam | None = DAY,
-    week: WeekParam | None = WEEK,
-    month: MonthParam | None = MONTH,
-    p: int = Query(0, ge=0, le=MAX_PAGE, description=PAGE_DOC),
-    limit: int = Query(50, ge=1, description=LIMIT_DOC),
-    sort: Literal["publishedAt", "trending", "votes"] = Query(
-        "publishedAt",
-        description="publishedAt: the latest featured day first, each day by upvotes; "
-        "votes: most upvotes first; trending: highest trending score first.",
-    ),
-    submitter: str | None = Query(
-        None, max_length=200, description="Only papers featured by this user name."
-    ),  # fmt: skip
+    date: Day = None,
+    week: Week = None,
+    month: Month = None,
+    p: Annotated[int, Query(ge=0, le=MAX_PAGE, description=PAGE_DOC)] = 0,
+    limit: Annotated[int, Query(ge=1, description=LIMIT_DOC)] = 50,
+    sort: Annotated[
+        Literal["publishedAt", "trending", "votes"],
+        Query(
+            description="publishedAt: the latest featured day first, each day by upvotes; "
+            "votes: most upvotes first; trending: highest trending score first."
+        ),
+    ] = "publishedAt",
+    submitter: Annotated[
+        str | None, Query(max_length=200, description="Only papers featured by this user name.")
+    ] = None,
 ) -> list[dict[str, Any]]:
     """The papers featured on a day, an ISO week or a month; without one, the latest day that
     has featured papers. Given together, they narrow the list to the days they share (none, if
@@ -102,7 +110,7 @@ def daily(
     )
     if len(entries) > size:
         link_next(request, response, page=p)
-    return [entry_payload(e) for e in entries[:size]]
+    return entry_payloads(entries[:size])
 
 
 def _period(kind: str, slug: str) -> Period:
@@ -129,11 +137,12 @@ def _period(kind: str, slug: str) -> Period:
 def trending(
     request: HttpRequest,
     response: HttpResponse,
-    window: Literal["day", "week", "month"] = Query(
-        "week", description="Papers featured today and yesterday (day), the last 7 or 30 days."
-    ),
-    p: int = Query(0, ge=0, le=MAX_PAGE, description=PAGE_DOC),
-    limit: int = Query(50, ge=1, description=LIMIT_DOC),
+    window: Annotated[
+        Literal["day", "week", "month"],
+        Query(description="Papers featured today and yesterday (day), the last 7 or 30 days."),
+    ] = "week",
+    p: Annotated[int, Query(ge=0, le=MAX_PAGE, description=PAGE_DOC)] = 0,
+    limit: Annotated[int, Query(ge=1, description=LIMIT_DOC)] = 50,
 ) -> list[dict[str, Any]]:
     """Featured papers ranked by their time-decayed score of upvotes and comments
     (docs/trending.md); `score` holds it."""
@@ -144,7 +153,7 @@ def trending(
         response["X-Trending-As-Of"] = found.as_of.isoformat()
     elif len(rows) > size:
         link_next(request, response, page=p)
-    return [entry_payload(e, score=e.score) for e in rows[:size]]
+    return entry_payloads(rows[:size], scores=True)
 
 
 @router.post(
@@ -155,7 +164,7 @@ def trending(
     summary="Submit a paper",
     operation_id="paper_submit",
 )
-def submit(request: HttpRequest, payload: SubmitIn) -> Status[dict[str, Any]]:
+def submit(request: AuthedRequest, payload: SubmitIn) -> Status[dict[str, Any]]:
     """Feature a paper on today's list, submitted by you. It is fetched from arXiv when it is
     not in the catalog yet. A paper is featured once, and only within a few days of its
     publication."""
@@ -177,7 +186,7 @@ def submit(request: HttpRequest, payload: SubmitIn) -> Status[dict[str, Any]]:
     summary="Upvote a paper",
     operation_id="paper_upvote",
 )
-def upvote(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, Any]:
+def upvote(request: AuthedRequest, arxiv_id: ArxivId) -> dict[str, Any]:
     """Upvote the paper; upvoting twice counts once."""
     paper = paper_get_or_404(arxiv_id, message=not_in_catalog_detail)
     state = vote_set(user=request.auth, paper=paper, on=True)
@@ -192,7 +201,7 @@ def upvote(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, Any]:
     summary="Remove an upvote",
     operation_id="paper_upvote_remove",
 )
-def upvote_remove(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, Any]:
+def upvote_remove(request: AuthedRequest, arxiv_id: ArxivId) -> dict[str, Any]:
     """Take your upvote back (nothing happens if you had not upvoted)."""
     paper = paper_get_or_404(arxiv_id, message=not_in_catalog_detail)
     state = vote_set(user=request.auth, paper=paper, on=False)
@@ -205,7 +214,7 @@ def upvote_remove(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, A
     summary="A paper's comments",
     operation_id="comments_list",
 )
-def comments(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> list[dict[str, Any]]:
+def comments(request: HttpRequest, arxiv_id: ArxivId) -> list[dict[str, Any]]:
     """The comments written here, oldest first (hidden ones are left out)."""
     paper = paper_get_or_404(arxiv_id, message=not_in_catalog_detail)
     return [_comment(c, paper.arxiv_id) for c in paper_community(paper=paper).comments]
@@ -220,7 +229,7 @@ def comments(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> list[dict[str, A
     operation_id="comment_create",
 )
 def comment_new(
-    request: HttpRequest, payload: CommentIn, arxiv_id: str = ARXIV_ID
+    request: AuthedRequest, payload: CommentIn, arxiv_id: ArxivId
 ) -> Status[dict[str, Any]]:
     """Post a comment in Markdown (rendered and sanitised; at most 10,000 characters)."""
     paper = paper_get_or_404(arxiv_id, message=not_in_catalog_detail)
@@ -231,7 +240,7 @@ def comment_new(
     return Status(201, _comment(comment, paper.arxiv_id))
 
 
-COMMENT_ID = Path(..., description="The comment's number (`id` in the comment list).")
+CommentId = Annotated[int, Path(description="The comment's number (`id` in the comment list).")]
 
 
 @router.patch(
@@ -242,7 +251,7 @@ COMMENT_ID = Path(..., description="The comment's number (`id` in the comment li
     summary="Edit a comment",
     operation_id="comment_edit",
 )
-def comment_update(request: HttpRequest, payload: CommentIn, comment_id: int = COMMENT_ID) -> Any:
+def comment_update(request: AuthedRequest, payload: CommentIn, comment_id: CommentId) -> Any:
     """Replace the text of one of your comments."""
     comment = _comment_or_404(comment_id)
     try:
@@ -260,7 +269,7 @@ def comment_update(request: HttpRequest, payload: CommentIn, comment_id: int = C
     summary="Delete a comment",
     operation_id="comment_delete",
 )
-def comment_remove(request: HttpRequest, comment_id: int = COMMENT_ID) -> Status[None]:
+def comment_remove(request: AuthedRequest, comment_id: CommentId) -> Status[None]:
     """Delete one of your comments (moderators may delete any)."""
     comment_delete(user=request.auth, comment=_comment_or_404(comment_id))
     return Status(204, None)

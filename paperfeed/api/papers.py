@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Path, Router
@@ -15,11 +15,13 @@ from paperfeed.papers.selectors import paper_get_or_404
 
 router = Router(tags=["papers"])
 
-ARXIV_ID = Path(
-    ...,
-    description="An arXiv id in any form: 2401.12345, 2401.12345v2, hep-th/9901001 "
-    "(old-style ids keep their slash), arXiv:2401.12345, https://arxiv.org/abs/2401.12345.",
-)
+ArxivId = Annotated[
+    str,
+    Path(
+        description="An arXiv id in any form: 2401.12345, 2401.12345v2, hep-th/9901001 "
+        "(old-style ids keep their slash), arXiv:2401.12345, https://arxiv.org/abs/2401.12345."
+    ),
+]
 
 
 @router.get(
@@ -28,7 +30,7 @@ ARXIV_ID = Path(
     summary="One paper",
     operation_id="paper_get",
 )
-def paper_detail(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, Any]:
+def paper_detail(request: HttpRequest, arxiv_id: ArxivId) -> dict[str, Any]:
     """The paper with its upvotes, comment count and, if it was featured, when and by whom.
     Any accepted form of the id answers the canonical paper."""
     paper = paper_get_or_404(arxiv_id, message=not_in_catalog_detail)

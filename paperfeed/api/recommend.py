@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from paperfeed.api.auth import AUTH
+from paperfeed.api.auth import AUTH, AuthedRequest
 from paperfeed.api.common import (
     LIMIT_DOC,
     WRITE_ERRORS,
@@ -16,7 +15,7 @@ from paperfeed.api.common import (
     errors,
     not_in_catalog_detail,
 )
-from paperfeed.api.papers import ARXIV_ID
+from paperfeed.api.papers import ArxivId
 from paperfeed.api.schemas import DailyPaper
 from paperfeed.api.shapes import hit_payloads
 from paperfeed.api.throttling import write_throttles
@@ -46,11 +45,12 @@ class DismissedOut(Schema):
     operation_id="recommendations_list",
 )
 def recommendations(
-    request: HttpRequest,
-    window: Literal["day", "week", "month"] = Query(
-        "week", description="How far back to look for recent papers."
-    ),
-    limit: int = Query(20, ge=1, description=LIMIT_DOC),
+    request: AuthedRequest,
+    window: Annotated[
+        Literal["day", "week", "month"],
+        Query(description="How far back to look for recent papers."),
+    ] = "week",
+    limit: Annotated[int, Query(ge=1, description=LIMIT_DOC)] = 20,
 ) -> list[dict[str, Any]]:
     """Recent papers ranked by a model learned from your library, upvotes and the papers you
     marked "not interested", best first; `score` is the model's (comparable within one answer
@@ -69,7 +69,7 @@ def recommendations(
     summary="Not interested in a paper",
     operation_id="dismissal_add",
 )
-def dismissal_add(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, bool]:
+def dismissal_add(request: AuthedRequest, arxiv_id: ArxivId) -> dict[str, bool]:
     """Mark the paper "not interested": it is never recommended to you again, and your model
     learns from it (marking it twice keeps one mark)."""
     paper = paper_get_or_404(arxiv_id, message=not_in_catalog_detail)
@@ -83,7 +83,7 @@ def dismissal_add(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, b
     summary='Take back "not interested"',
     operation_id="dismissal_remove",
 )
-def dismissal_remove(request: HttpRequest, arxiv_id: str = ARXIV_ID) -> dict[str, bool]:
+def dismissal_remove(request: AuthedRequest, arxiv_id: ArxivId) -> dict[str, bool]:
     """Take back a "not interested" mark (nothing happens if there was none)."""
     paper = paper_get_or_404(arxiv_id, message=not_in_catalog_detail)
     return {"dismissed": dismissal_set(user=request.auth, paper=paper, on=False)}

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Field, Schema
+from pydantic.config import JsonDict
 
 from paperfeed.accounts.models import SavedSearch as SavedSearchModel
 from paperfeed.api.constraints import ARXIV_ID_PATTERN, NO_NUL_PATTERN, NOT_BLANK_PATTERN
@@ -14,9 +15,9 @@ from paperfeed.community.models import Comment as CommentModel
 
 # Patterns that the services check, with a 400 whose message says what to send instead (which
 # pydantic's 422 would not: it quotes the pattern); declared here for the schema only.
-ARXIV_ID = {"pattern": ARXIV_ID_PATTERN}
-NOT_BLANK = {"pattern": NOT_BLANK_PATTERN}
-NO_NUL = {"pattern": NO_NUL_PATTERN}
+ARXIV_ID: JsonDict = {"pattern": ARXIV_ID_PATTERN}
+NOT_BLANK: JsonDict = {"pattern": NOT_BLANK_PATTERN}
+NO_NUL: JsonDict = {"pattern": NO_NUL_PATTERN}
 
 
 class Problem(Schema):
@@ -71,6 +72,27 @@ class Paper(Schema):
     categories: list[str] = Field(..., description="arXiv categories, primary first.")
     arxivUrl: str = Field(..., description="The paper's page on arXiv.")
     pdfUrl: str = Field(..., description="The PDF on arXiv.")
+    githubRepo: str | None = Field(
+        None,
+        description="The paper's own code repository (https://github.com/owner/name, or GitLab, "
+        "Bitbucket, Codeberg), found in its abstract, comments or journal-ref; null if none.",
+    )
+    githubStars: int | None = Field(
+        None, description="The repository's stars on GitHub at its last check; null if unknown."
+    )
+    projectPage: str | None = Field(
+        None, description="The first project page the paper names; null if none."
+    )
+    ai_keywords: list[str] | None = Field(
+        None,
+        description="3 to 6 key phrases from the title and abstract, ranked by the embedding "
+        "model (no language-model service); null until `paperfeed index` has described it.",
+    )
+    ai_summary: str | None = Field(
+        None,
+        description="The abstract's most central sentence, extracted as written (not "
+        "generated); null until described.",
+    )
 
 
 class PaperDetail(Paper):
@@ -114,6 +136,27 @@ class DailyPaper(Schema):
         None,
         description="paperfeed: the trending score (trending lists) or relevance (search, "
         "similar papers); null on daily lists.",
+    )
+    githubRepo: str | None = Field(
+        None,
+        description="As in `paper` (huggingface_hub reads the five fields here too): the "
+        "paper's own code repository; null if none.",
+    )
+    githubStars: int | None = Field(
+        None, description="The repository's stars on GitHub at its last check; null if unknown."
+    )
+    projectPage: str | None = Field(
+        None, description="The first project page the paper names; null if none."
+    )
+    ai_keywords: list[str] | None = Field(
+        None,
+        description="3 to 6 key phrases from the title and abstract, ranked by the embedding "
+        "model (no language-model service); null until `paperfeed index` has described it.",
+    )
+    ai_summary: str | None = Field(
+        None,
+        description="The abstract's most central sentence, extracted as written (not "
+        "generated); null until described.",
     )
 
 

@@ -3,7 +3,7 @@ plus paperfeed's modes, filters and pages) and GET /api/papers/{arxiv_id}/simila
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
@@ -18,7 +18,7 @@ from paperfeed.api.common import (
     not_in_catalog_detail,
 )
 from paperfeed.api.constraints import IsoDate
-from paperfeed.api.papers import ARXIV_ID
+from paperfeed.api.papers import ArxivId
 from paperfeed.api.schemas import DailyPaper
 from paperfeed.api.shapes import hit_payloads
 from paperfeed.api.throttling import search_throttles
@@ -26,8 +26,14 @@ from paperfeed.papers.selectors import paper_get_or_404
 from paperfeed.search.selectors import papers_search, papers_similar
 
 router = Router(tags=["search"])
-AFTER = Query(None, description="Only papers published on or after this day (YYYY-MM-DD).")
-BEFORE = Query(None, description="Only papers published on or before this day (YYYY-MM-DD).")
+After = Annotated[
+    IsoDate | None,
+    Query(description="Only papers published on or after this day (YYYY-MM-DD)."),
+]
+Before = Annotated[
+    IsoDate | None,
+    Query(description="Only papers published on or before this day (YYYY-MM-DD)."),
+]
 
 
 @router.get(
@@ -40,22 +46,28 @@ BEFORE = Query(None, description="Only papers published on or before this day (Y
 def search(
     request: HttpRequest,
     response: HttpResponse,
-    q: str = Query(
-        "",
-        max_length=2000,
-        description='The query: words, "quoted phrases", -exclusions, author:Name, cat:cs.LG, '
-        "after:2024-01-01, before:2025-01-01, or an arXiv id (that paper comes first).",
-    ),
-    limit: int = Query(20, ge=1, description=LIMIT_DOC),
-    p: int = Query(0, ge=0, le=MAX_PAGE, description=PAGE_DOC),
-    mode: Literal["hybrid", "keyword", "semantic"] = Query(
-        "hybrid",
-        description="hybrid (words and meaning), keyword (words only) or semantic (meaning).",
-    ),
-    category: str = Query("", max_length=40, description="Only papers in this arXiv category."),
-    author: str = Query("", max_length=300, description="Only papers by this author."),
-    after: IsoDate | None = AFTER,
-    before: IsoDate | None = BEFORE,
+    q: Annotated[
+        str,
+        Query(
+            max_length=2000,
+            description='The query: words, "quoted phrases", -exclusions, author:Name, cat:cs.LG, '
+            "after:2024-01-01, before:2025-01-01, or an arXiv id (that paper comes first).",
+        ),
+    ] = "",
+    limit: Annotated[int, Query(ge=1, description=LIMIT_DOC)] = 20,
+    p: Annotated[int, Query(ge=0, le=MAX_PAGE, description=PAGE_DOC)] = 0,
+    mode: Annotated[
+        Literal["hybrid", "keyword", "semantic"],
+        Query(
+            description="hybrid (words and meaning), keyword (words only) or semantic (meaning)."
+        ),
+    ] = "hybrid",
+    category: Annotated[
+        str, Query(max_length=40, description="Only papers in this arXiv category.")
+    ] = "",
+    author: Annotated[str, Query(max_length=300, description="Only papers by this author.")] = "",
+    after: After = None,
+    before: Before = None,
 ) -> list[dict[str, Any]]:
     """Papers matching the query, best first. Without a query, a filter alone lists the newest
     matching papers. At most 1,000 results are reachable through pages. The `X-Search-Semantic`
@@ -81,8 +93,8 @@ def search(
 )
 def similar(
     request: HttpRequest,
-    arxiv_id: str = ARXIV_ID,
-    limit: int = Query(10, ge=1, description="How many papers (at most 50)."),
+    arxiv_id: ArxivId,
+    limit: Annotated[int, Query(ge=1, description="How many papers (at most 50).")] = 10,
 ) -> list[dict[str, Any]]:
     """The papers nearest to this one by meaning (by shared words while it has no vector)."""
     paper = paper_get_or_404(arxiv_id, message=not_in_catalog_detail)

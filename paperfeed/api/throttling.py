@@ -28,7 +28,7 @@ class DatabaseThrottle(BaseThrottle):
         ident = self._ident(request)
         if ident is None:
             return True
-        limit = getattr(settings, self.setting)
+        limit: int = getattr(settings, self.setting)
         hits, left = rate_hit(key=f"{self.scope}:{ident}", window=self.WINDOW)
         self._wait = left
         return hits <= limit

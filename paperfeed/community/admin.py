@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -11,9 +11,11 @@ from paperfeed.community.models import Comment, Featured, Vote
 from paperfeed.community.services import comment_hide
 from paperfeed.community.trending import featured_refresh
 
+Signal = TypeVar("Signal", bound=Vote | Comment)  # what changes a paper's counts
+
 
 @admin.register(Featured)
-class FeaturedAdmin(admin.ModelAdmin):
+class FeaturedAdmin(admin.ModelAdmin[Featured]):
     list_display = (
         "paper",
         "featured_on",
@@ -30,25 +32,25 @@ class FeaturedAdmin(admin.ModelAdmin):
     readonly_fields = ("votes", "comment_count", "trend")  # derived from votes and comments
 
 
-class RefreshesFeatured(admin.ModelAdmin):
+class RefreshesFeatured(admin.ModelAdmin[Signal]):
     """Votes and comments changed in the admin move their paper's derived counts and trend."""
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Signal, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         featured_refresh(paper_ids=[obj.paper_id])
 
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+    def delete_model(self, request: HttpRequest, obj: Signal) -> None:
         super().delete_model(request, obj)
         featured_refresh(paper_ids=[obj.paper_id])
 
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Signal]) -> None:
         paper_ids = list(queryset.values_list("paper_id", flat=True))
         super().delete_queryset(request, queryset)
         featured_refresh(paper_ids=paper_ids)
 
 
 @admin.register(Vote)
-class VoteAdmin(RefreshesFeatured):
+class VoteAdmin(RefreshesFeatured[Vote]):
     list_display = ("paper", "user", "created_at")
     raw_id_fields = ("paper", "user")
     search_fields = ("paper__arxiv_id", "user__username")
@@ -56,7 +58,7 @@ class VoteAdmin(RefreshesFeatured):
 
 
 @admin.register(Comment)
-class CommentAdmin(RefreshesFeatured):
+class CommentAdmin(RefreshesFeatured[Comment]):
     list_display = ("id", "paper", "author", "created_at", "hidden")
     list_filter = ("hidden",)
     raw_id_fields = ("paper", "author", "hidden_by")

@@ -15,6 +15,7 @@ from paperfeed.community.models import Comment, Featured, Vote
 from paperfeed.community.services import is_moderator
 from paperfeed.community.trending import trend_score
 from paperfeed.lib.periods import Period, period_of
+from paperfeed.links.selectors import Code, code_badges
 from paperfeed.papers.models import Paper
 
 # How far back each trending window reaches, in days before today (so "day" covers today and
@@ -43,6 +44,7 @@ class PaperEntry:
     comments: int  # imported comments plus visible comments written here
     score: float  # trending score at `now`; 0 when nothing counts yet
     voted: bool  # whether the given user has upvoted it
+    code: Code | None = None  # the paper's own repository, when it names one
 
 
 @dataclass
@@ -158,7 +160,8 @@ def featured_latest_day(*, on_or_before: date | None = None) -> date | None:
     rows = Featured.objects.all()
     if on_or_before is not None:
         rows = rows.filter(featured_on__lte=on_or_before)
-    return rows.aggregate(day=Max("featured_on"))["day"]
+    day: date | None = rows.aggregate(day=Max("featured_on"))["day"]
+    return day
 
 
 def featured_neighbours(*, day: date) -> tuple[date | None, date | None]:
@@ -179,11 +182,11 @@ def paper_community(*, paper: Paper, user: AnyUser | None = None) -> PaperCommun
     )
     if not is_moderator(user):
         comments = comments.filter(hidden=False)
-    known = user is not None and user.is_authenticated
+    known = user if user is not None and user.is_authenticated else None
     return PaperCommunity(
         featured=featured,
         upvotes=featured.upvotes if featured else Vote.objects.filter(paper=paper).count(),
-        voted=known and Vote.objects.filter(user=user, paper=paper).exists(),
+        voted=known is not None and Vote.objects.filter(user=known, paper=paper).exists(),
         comments=list(comments),
         in_library=bool(library_ids(user=user, paper_ids=[paper.pk])),
     )
@@ -216,6 +219,7 @@ def _entries(
 ) -> list[PaperEntry]:
     now = now or timezone.now()
     voted = _voted_ids(user, [row.paper_id for row in rows])
+    code = code_badges([row.paper_id for row in rows])
     return [
         PaperEntry(
             paper=row.paper,
@@ -225,6 +229,7 @@ def _entries(
             comments=row.comments_total,
             score=trend_score(row.trend, now=now),
             voted=row.paper_id in voted,
+            code=code.get(row.paper_id),
         )
         for row in rows
     ]

@@ -111,4 +111,4 @@ def deliveries_create(*, edition: Edition) -> int:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [edition.pk, Delivery.PENDING, edition.frequency])
-        return max(cursor.rowcount, 0)
+        return max(int(cursor.rowcount), 0)

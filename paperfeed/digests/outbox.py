@@ -8,6 +8,9 @@ import re
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from email.generator import BytesGenerator
+from email.message import Message
+from io import BytesIO
 from pathlib import Path
 
 from django.conf import settings
@@ -38,10 +41,18 @@ class EmailBackend(BaseEmailBackend):
         sent = 0
         for message in email_messages:
             try:
-                outbox_write(message.message().as_bytes(linesep="\r\n"))
+                outbox_write(_crlf_bytes(message.message()))
             except OSError:
                 if not self.fail_silently:
                     raise
             else:
                 sent += 1
         return sent
+
+
+def _crlf_bytes(message: Message) -> bytes:
+    """The message as sent over SMTP, with CRLF line ends, and lines that begin with "From "
+    left alone: what Django's own as_bytes(linesep="\r\n") writes."""
+    out = BytesIO()
+    BytesGenerator(out, mangle_from_=False).flatten(message, linesep="\r\n")
+    return out.getvalue()

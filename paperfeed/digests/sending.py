@@ -19,7 +19,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from django.conf import settings
@@ -154,7 +154,7 @@ class Sender:
     def _next_retry_in(self) -> float | None:
         """Seconds until the earliest delivery waiting for a retry; None when none waits."""
         waiting = self._mine(Delivery.objects.filter(state=Delivery.PENDING))
-        earliest = waiting.aggregate(at=Min("next_attempt_at"))["at"]
+        earliest: datetime | None = waiting.aggregate(at=Min("next_attempt_at"))["at"]
         if earliest is None:
             return None
         return max((earliest - timezone.now()).total_seconds(), 0.05)

@@ -81,10 +81,9 @@ def subscription_request(
         subscription.save(update_fields=["nonce", "confirm_sent_at"])
     owner = user if user is not None and user.is_authenticated else None
     linked = owner is not None and (owner.email or "").lower() == subscription.email
+    owner_id = owner.pk if owner is not None and linked else None
     token = confirm_token(
-        ConfirmRequest(
-            subscription.pk, subscription.nonce, frequency, categories, owner.pk if linked else None
-        )  # fmt: skip
+        ConfirmRequest(subscription.pk, subscription.nonce, frequency, categories, owner_id)
     )
     # Queued, so that the request never waits for (or fails with) the mail server.
     confirmation_mail.enqueue(subscription_id=subscription.pk, token=token, frequency=frequency)

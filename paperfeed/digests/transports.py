@@ -13,6 +13,7 @@ from django.conf import settings
 
 from paperfeed.digests.outbox import outbox_write
 from paperfeed.digests.rendering import sender_address
+from paperfeed.digests.smtpurl import SmtpConfig
 
 MESSAGES_PER_CONNECTION = 1000  # then a fresh connection, as many servers expect
 
@@ -48,8 +49,8 @@ class Transport:
 class SmtpTransport(Transport):
     """One SMTP connection, opened on first use and reused for many messages."""
 
-    def __init__(self) -> None:
-        self.config = settings.EMAIL_SMTP
+    def __init__(self, config: SmtpConfig) -> None:
+        self.config = config
         self.client: smtplib.SMTP | None = None
         self.count = 0
 
@@ -140,7 +141,8 @@ class OutboxTransport(Transport):
 @contextmanager
 def transport_open() -> Iterator[Transport]:
     """The transport the settings name, closed when the block ends."""
-    transport: Transport = SmtpTransport() if settings.EMAIL_SMTP else OutboxTransport()
+    config = settings.EMAIL_SMTP
+    transport: Transport = SmtpTransport(config) if config else OutboxTransport()
     try:
         yield transport
     finally:

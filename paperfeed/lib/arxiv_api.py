@@ -28,6 +28,7 @@ NS = {
 }
 _ERROR_ID = re.compile(r"^https?://arxiv\.org/api/errors", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
+SortBy = Literal["submittedDate", "lastUpdatedDate"]  # the dates a listing can be sorted by
 
 
 class ArxivApiError(SourceError):
@@ -106,7 +107,7 @@ class ArxivApiClient(PoliteSource):
         self,
         *,
         categories: list[str],
-        sort_by: Literal["submittedDate", "lastUpdatedDate"] = "submittedDate",
+        sort_by: SortBy = "submittedDate",
         sort_order: Literal["ascending", "descending"] = "descending",
         start: int = 0,
         page_size: int = 200,

@@ -255,8 +255,9 @@ def pg_env() -> dict[str, str]:
     for var, key in names.items():
         if db.get(key):
             env[var] = str(db[key])
-    if (db.get("OPTIONS") or {}).get("sslmode"):
-        env["PGSSLMODE"] = str(db["OPTIONS"]["sslmode"])
+    options = db.get("OPTIONS")
+    if isinstance(options, dict) and options.get("sslmode"):
+        env["PGSSLMODE"] = str(options["sslmode"])
     return env
 
 

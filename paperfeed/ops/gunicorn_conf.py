@@ -14,4 +14,5 @@ def child_exit(server: Any, worker: Any) -> None:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
 
-        multiprocess.mark_process_dead(worker.pid)
+        # prometheus_client ships py.typed, but its multiprocess module is unannotated.
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]

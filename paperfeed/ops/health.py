@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +113,7 @@ def worker_check() -> dict[str, Any]:
 
 def worker_age() -> float | None:
     """Seconds since the latest worker heartbeat; None when no worker ever ran."""
-    seen = WorkerHeartbeat.objects.aggregate(latest=Max("seen_at"))["latest"]
+    seen: datetime | None = WorkerHeartbeat.objects.aggregate(latest=Max("seen_at"))["latest"]
     if seen is None:
         return None
     return round(max(0.0, (timezone.now() - seen).total_seconds()), 3)

@@ -124,7 +124,7 @@ def hf_daily_run(run: JobRun) -> str:
 def embed_run(run: JobRun) -> str:
     from paperfeed.search.embedding import EmbeddingError
     from paperfeed.search.engine import embedder_shared
-    from paperfeed.search.indexing import embeddings_update, model_key
+    from paperfeed.search.indexing import embeddings_update, model_key, summaries_update
 
     try:
         embedder = embedder_shared(model_key(settings.EMBEDDING_MODEL), settings.EMBEDDING_BACKEND)
@@ -132,7 +132,10 @@ def embed_run(run: JobRun) -> str:
         raise JobError(f"the embedding model cannot be loaded: {exc}") from None
     batch = max(settings.EMBEDDING_BATCH_SIZE, embedder.papers_per_call)
     done, same = embeddings_update(embedder=embedder, batch_size=batch)
-    return f"{done:,} papers embedded · {same:,} unchanged"
+    # Key phrases for the new papers, and a bounded share of any backlog (a catalog embedded
+    # before they existed) on each run.
+    described = summaries_update(embedder=embedder, limit=settings.SUMMARIES_PER_RUN)
+    return f"{done:,} papers embedded · {same:,} unchanged · {described:,} described"
 
 
 def index_run(run: JobRun) -> str:
@@ -151,6 +154,20 @@ def index_run(run: JobRun) -> str:
     except IndexBusy:
         return "skipped: `paperfeed index` is running on this host"
     return f"keyword {written:,} written ({docs:,}) · vectors {added:,} added ({total:,})"
+
+
+# links ---------------------------------------------------------------------------------------
+def repositories_run(run: JobRun) -> str:
+    """Stars, language and licence of the repositories that are due; GitHub's rate limit ends
+    a run early, and the next one carries on."""
+    from paperfeed.lib.records import SourceError
+    from paperfeed.links.services import github_client, repositories_refresh
+
+    try:
+        with github_client() as client:
+            return str(repositories_refresh(client=client))
+    except SourceError as exc:
+        raise JobError(f"GitHub could not be reached: {exc}") from None
 
 
 # digests -------------------------------------------------------------------------------------
@@ -238,6 +255,10 @@ job_register(Job(
 job_register(Job(
     "index", "this host's keyword and vector indexes",
     lambda: Schedule(settings.INDEX_SCHEDULE, "UTC"), index_run, per_host=True,
+))  # fmt: skip
+job_register(Job(
+    "repositories", "GitHub stars and metadata of the papers' repositories: recent ones daily",
+    lambda: Schedule(settings.REPOSITORIES_SCHEDULE, "UTC"), repositories_run,
 ))  # fmt: skip
 job_register(Job(
     "digest_daily", "the daily digest, at PAPERFEED_DIGEST_HOUR", _digest_schedule("*"),

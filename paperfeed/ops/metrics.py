@@ -51,7 +51,8 @@ def metrics_render(accept: str = "") -> tuple[bytes, str]:
     """The exposition (Prometheus text, or OpenMetrics when asked for) and its content type."""
     registry = CollectorRegistry(auto_describe=False)
     if os.environ.get(MULTIPROC_ENV):
-        MultiProcessCollector(registry)
+        # prometheus_client ships py.typed, but its multiprocess module is unannotated.
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
         registry.register(_Forward(REGISTRY))
     registry.register(DatabaseCollector())

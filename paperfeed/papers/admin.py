@@ -4,7 +4,7 @@ from paperfeed.papers.models import Author, Paper
 
 
 @admin.register(Paper)
-class PaperAdmin(admin.ModelAdmin):
+class PaperAdmin(admin.ModelAdmin[Paper]):
     list_display = ("arxiv_id", "title", "primary_category", "version", "published", "source")
     search_fields = ("arxiv_id", "title")
     list_filter = ("source", "primary_category")
@@ -13,6 +13,6 @@ class PaperAdmin(admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(admin.ModelAdmin[Author]):
     list_display = ("name", "key")
     search_fields = ("key", "name")

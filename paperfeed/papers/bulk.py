@@ -34,7 +34,7 @@ def insert_rows(
     """
     if not rows:
         return 0
-    fields = [model._meta.get_field(name) for name in columns]
+    fields, quoted = _columns(model, columns)
     prepare = [
         (i, p)
         for i, p in enumerate(map(_preparer, fields))
@@ -44,7 +44,7 @@ def insert_rows(
         rows = [_prepared(row, prepare) for row in rows]
     ops = connection.ops
     table = ops.quote_name(model._meta.db_table)
-    names = ", ".join(ops.quote_name(f.column) for f in fields)  # type: ignore[union-attr]
+    names = ", ".join(quoted)
     if connection.vendor == "postgresql":
         return _copy_postgres(table, names, rows, ignore_conflicts=ignore_conflicts)
     on_conflict = OnConflict.IGNORE if ignore_conflicts else None
@@ -58,6 +58,21 @@ def insert_rows(
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
         return int(cursor.rowcount)
+
+
+def _columns(
+    model: type[models.Model], names: Sequence[str]
+) -> tuple[list[models.Field[Any, Any]], list[str]]:
+    """The model's fields called `names` and their quoted database columns."""
+    fields: list[models.Field[Any, Any]] = []
+    quoted: list[str] = []
+    for name in names:
+        field = model._meta.get_field(name)
+        if not isinstance(field, models.Field) or field.column is None:
+            raise ValueError(f"{model.__name__}.{name} is not a column")
+        fields.append(field)
+        quoted.append(connection.ops.quote_name(field.column))
+    return fields, quoted
 
 
 def _copy_postgres(
@@ -113,11 +128,10 @@ def ensure_ids(
         return ids_by(model, columns[0], [row[0] for row in rows])
     # One round trip on PostgreSQL: the new rows' ids come back from the INSERT, the others
     # from a join that sees the table as it was before it.
-    ops = connection.ops
-    table = ops.quote_name(model._meta.db_table)
-    fields = [model._meta.get_field(name) for name in columns]
-    names = ", ".join(ops.quote_name(f.column) for f in fields)  # type: ignore[union-attr]
-    key = ops.quote_name(fields[0].column)  # type: ignore[union-attr]
+    table = connection.ops.quote_name(model._meta.db_table)
+    _, quoted = _columns(model, columns)
+    names = ", ".join(quoted)
+    key = quoted[0]
     stage = _stage_postgres(table, names, rows)
     with connection.cursor() as cursor:
         cursor.execute(

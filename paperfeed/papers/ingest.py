@@ -30,6 +30,7 @@ from paperfeed.lib.records import PaperRecord
 from paperfeed.papers.bulk import ensure_ids, ids_by, insert_rows
 from paperfeed.papers.models import Author, Authorship, Paper
 from paperfeed.papers.prepare import JSON_COLUMNS, Prepared, prepare
+from paperfeed.papers.signals import papers_stored
 
 # Fields compared to decide whether a stored paper changed.
 _FIELDS = (
@@ -91,6 +92,12 @@ def papers_upsert_batch(
             + [(pk, incoming[arxiv_id]) for pk, arxiv_id in relinked],
             replace=[pk for pk, _ in relinked],
         )
+        if to_create or to_update:
+            papers_stored.send(
+                sender=Paper,
+                created=[result.ids[p["arxiv_id"]] for p in to_create],
+                changed={pk: set(changes) for pk, _, changes in to_update},
+            )
         result.new = len(to_create)
         result.updated = len(to_update)
         result.unchanged = len(incoming) - result.new - result.updated

@@ -23,8 +23,8 @@ class Paper(models.Model):
     title_raw = models.TextField(blank=True, default="")
     abstract = models.TextField(blank=True, default="")
     abstract_raw = models.TextField(blank=True, default="")
-    authors = models.JSONField(default=list, blank=True)  # clean names, in order
-    authors_raw = models.JSONField(default=list, blank=True)
+    authors: models.JSONField[list[str], list[str]] = models.JSONField(default=list, blank=True)
+    authors_raw: models.JSONField[list[str], list[str]] = models.JSONField(default=list, blank=True)
     primary_category = models.CharField(max_length=40, blank=True, default="")
     categories = models.TextField(blank=True, default="")  # space-separated
     comments = models.TextField(blank=True, default="")

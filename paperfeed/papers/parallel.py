@@ -109,8 +109,9 @@ def prepare_chunk(chunk: list[tuple[int, bytes]]) -> list[Item]:
     for line_no, line in chunk:
         record = parse_snapshot_line(line, line_no)
         if isinstance(record, PaperRecord):
-            record = prepare_or_reject(record, f"line {line_no}")
-        out.append(record)
+            out.append(prepare_or_reject(record, f"line {line_no}"))
+        else:
+            out.append(record)
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -117,7 +118,7 @@ def title_short(title: str, limit: int = 80) -> str:
 
 
 # The window's papers and their vectors -----------------------------------------------------
-_windows: OrderedDict[tuple, tuple[list[int], np.ndarray]] = OrderedDict()
+_windows: OrderedDict[tuple[Hashable, ...], tuple[list[int], np.ndarray]] = OrderedDict()
 _windows_lock = threading.Lock()
 
 
@@ -220,7 +221,7 @@ def recent_until() -> datetime:
     """The end of "recent": now, or just after the newest paper when the catalog has not been
     updated lately (a mirror that stopped ingesting still shows its latest papers)."""
     now = timezone.now()
-    newest = Paper.objects.aggregate(last=Max("published"))["last"]
+    newest: datetime | None = Paper.objects.aggregate(last=Max("published"))["last"]
     if newest is None or newest >= now:
         return now
     return newest + timedelta(seconds=1)

@@ -47,8 +47,9 @@ from paperfeed.search.keyword import (
     category_terms,
     day_number,
 )
-from paperfeed.search.models import PaperVector
+from paperfeed.search.models import PaperSummary, PaperVector
 from paperfeed.search.query import category_canonical
+from paperfeed.search.summaries import papers_describe
 from paperfeed.search.vectors import vectors_publish, vectors_state, vectors_state_save
 
 OVERLAP = dt.timedelta(minutes=10)
@@ -114,7 +115,11 @@ def text_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
-def _after(qs: QuerySet, field: str, position: tuple[dt.datetime, int] | None) -> QuerySet:
+# A values_list() query: the steps read rows as tuples.
+Rows = QuerySet[Any, tuple[Any, ...]]
+
+
+def _after(qs: Rows, field: str, position: tuple[dt.datetime, int] | None) -> Rows:
     if position is None:
         return qs
     when, pid = position
@@ -136,19 +141,19 @@ def _watermark(state: dict[str, Any]) -> Watermark:
     return (overlap_from, None) if overlap_from < when else (when, pid)
 
 
-def _newer(qs: QuerySet, field: str, mark: Watermark) -> QuerySet:
+def _newer(qs: Rows, field: str, mark: Watermark) -> Rows:
     if mark is None:
         return qs
     when, pid = mark
     return qs.filter(**{f"{field}__gte": when}) if pid is None else _after(qs, field, (when, pid))
 
 
-def _progress_state(row: tuple, scanned_at: dt.datetime) -> dict[str, Any]:
+def _progress_state(row: tuple[Any, ...], scanned_at: dt.datetime) -> dict[str, Any]:
     """The watermark after a row read as (id, …, its timestamp)."""
     return {"after": [row[-1].isoformat(), row[0]], "scanned_at": scanned_at.isoformat()}
 
 
-def _keyset(qs: QuerySet, field: str, mark: Watermark, batch: int) -> Iterator[list[tuple]]:
+def _keyset(qs: Rows, field: str, mark: Watermark, batch: int) -> Iterator[list[tuple[Any, ...]]]:
     """Rows past the watermark in (field, id) order, `batch` at a time, each batch one query
     that resumes after the previous one (no OFFSET, no long-lived cursor)."""
     qs = _newer(qs, field, mark)
@@ -295,6 +300,66 @@ def embeddings_update(
     return embedded, unchanged
 
 
+def summaries_update(
+    *,
+    embedder: Embedder,
+    batch_size: int = 256,
+    limit: int | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Key phrases and the extracted summary of papers embedded since the last run (and, the
+    first time, of every paper with a stored vector), from their stored vectors: nothing is
+    embedded again but the phrase candidates. `limit` bounds one run (the worker catches up
+    over several); returns how many papers were described."""
+    key = f"summaries:{embedder.model_name}"
+    scanned_at = timezone.now()
+    mark = _watermark(state_get(key))
+    qs = PaperVector.objects.filter(model=embedder.model_name).values_list(
+        "id", "paper_id", "paper__title", "paper__abstract", "vector", "text_hash", "embedded_at"
+    )
+    total = _newer(qs, "embedded_at", mark).count()
+    if limit is not None:
+        total = min(total, limit)
+    described = seen = 0
+    for rows in _keyset(qs, "embedded_at", mark, min(batch_size, limit or batch_size)):
+        done = dict(
+            PaperSummary.objects.filter(paper_id__in=[r[1] for r in rows]).values_list(
+                "paper_id", "text_hash"
+            )
+        )
+        todo = [row for row in rows if done.get(row[1]) != row[5]]
+        if todo:
+            vectors = np.stack(
+                [np.frombuffer(bytes(row[4]), dtype=np.float16).astype(np.float32) for row in todo]
+            )
+            found = papers_describe(embedder, [(row[2], row[3]) for row in todo], vectors)
+            summaries = [
+                PaperSummary(
+                    paper_id=row[1],
+                    keywords=item.keywords,
+                    summary=item.summary,
+                    text_hash=row[5],
+                )  # fmt: skip
+                for row, item in zip(todo, found, strict=True)
+            ]
+        with transaction.atomic():
+            if todo:
+                PaperSummary.objects.bulk_create(
+                    summaries,
+                    update_conflicts=True,
+                    unique_fields=["paper"],
+                    update_fields=["keywords", "summary", "text_hash"],
+                )
+            state_set(key, _progress_state(rows[-1], scanned_at))
+        described += len(todo)
+        seen += len(rows)
+        if progress:
+            progress("key phrases", seen, total)
+        if limit is not None and seen >= limit:
+            break
+    return described
+
+
 def papers_embed(*, embedder: Embedder, pids: list[int]) -> int:
     """Embed these papers now, unless their stored vector is of the same text (a paper just
     submitted, so that it is searchable before the next scheduled run); returns how many."""
@@ -399,7 +464,8 @@ def _live_keys(root: Path) -> np.ndarray:
     manifest = _read_state(root / "current.json")
     if not manifest:
         return np.zeros(0, dtype=np.uint64)
-    return np.load(root / f"v{manifest['version']}" / "keys.npy")
+    keys: np.ndarray = np.load(root / f"v{manifest['version']}" / "keys.npy")
+    return keys
 
 
 def _contains(sorted_keys: np.ndarray, key: int) -> bool:

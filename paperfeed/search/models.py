@@ -27,3 +27,19 @@ class PaperVector(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper_id} · {self.model}"
+
+
+class PaperSummary(models.Model):
+    """A paper's key phrases (ranked by the embedding model against the paper's own vector) and
+    its most central sentence, extracted as written: both computed by `paperfeed index` for new
+    and changed papers, with the hash of the text they were computed from."""
+
+    paper = models.OneToOneField(
+        Paper, on_delete=models.CASCADE, primary_key=True, related_name="summary"
+    )
+    keywords = models.JSONField(default=list)
+    summary = models.TextField(blank=True, default="")
+    text_hash = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return f"{self.paper_id}: {', '.join(self.keywords)}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,7 +16,7 @@ from paperfeed.papers.models import Paper
 from paperfeed.search.engine import SearchEngine, engine
 from paperfeed.search.hybrid import rrf_fuse, zscore_fuse
 from paperfeed.search.keyword import day_number
-from paperfeed.search.models import PaperVector
+from paperfeed.search.models import PaperSummary, PaperVector
 from paperfeed.search.query import ParsedQuery, query_parse
 from paperfeed.search.snippets import Piece, query_stems, snippet
 
@@ -358,3 +358,13 @@ def vectors_sample(*, count: int, recent: int = 50_000, seed: int = 0) -> np.nda
         return np.zeros((0, 0), dtype=np.float32)
     take = rng.choice(len(chunks), min(count, len(chunks)), replace=False)
     return np.stack([np.frombuffer(chunks[i], dtype=np.float16) for i in take]).astype(np.float32)
+
+
+def paper_summary(paper_id: int) -> PaperSummary | None:
+    """The paper's key phrases and extracted summary, once `paperfeed index` has described it."""
+    return PaperSummary.objects.filter(paper_id=paper_id).first()
+
+
+def paper_summaries(paper_ids: Iterable[int]) -> dict[int, PaperSummary]:
+    """The key phrases and summaries of these papers that have been described (one query)."""
+    return {s.paper_id: s for s in PaperSummary.objects.filter(paper_id__in=list(paper_ids))}

@@ -21,6 +21,7 @@ from django.utils.html import linebreaks
 
 from paperfeed.community.selectors import daily_papers, featured_latest_day, trending_current
 from paperfeed.lib.periods import Period
+from paperfeed.links.selectors import code_badges
 from paperfeed.papers.models import Paper
 from paperfeed.papers.selectors import author_get, author_papers
 from paperfeed.search.query import category_canonical
@@ -52,10 +53,22 @@ class Item:
     paper: Paper
     when: datetime | None  # when it appeared on the list the feed follows
     upvotes: int | None = None
+    code: str = ""  # the paper's own repository
 
 
-class PaperFeed(Feed):
-    """What every feed shares: one entry per paper, linking to its page here."""
+def _with_code(items: list[Item]) -> list[Item]:
+    """The items, each with its paper's own repository (one query for the feed)."""
+    found = code_badges([item.paper.pk for item in items])
+    for item in items:
+        code = found.get(item.paper.pk)
+        if code is not None and not code.gone:
+            item.code = code.url
+    return items
+
+
+class PaperFeed(Feed[Item, Any]):
+    """What every feed shares: one entry per paper, linking to its page here. The object a feed
+    follows differs from feed to feed (a day, a category, an author, a search)."""
 
     feed_type: Any = Rss201rev2Feed
 
@@ -68,7 +81,8 @@ class PaperFeed(Feed):
         votes = f" · {item.upvotes} upvotes" if item.upvotes else ""
         # Feed readers read a description as HTML: escaped, an abstract shows as written
         # ("p < 0.05" included).
-        text = _clean(f"{names} ({item.paper.arxiv_id}{votes})\n\n{item.paper.abstract}")
+        code = f"\n\nCode: {item.code}" if item.code else ""
+        text = _clean(f"{names} ({item.paper.arxiv_id}{votes})\n\n{item.paper.abstract}{code}")
         return linebreaks(text, autoescape=True)
 
     def item_link(self, item: Item) -> str:
@@ -116,8 +130,12 @@ class DailyFeed(PaperFeed):
     def items(self, latest: date) -> list[Item]:
         span = Period("day", latest - timedelta(days=DAILY_DAYS - 1), latest + timedelta(days=1))
         entries = daily_papers(period=span, sort="votes")
-        entries.sort(key=lambda e: e.featured_on, reverse=True)  # stable: votes within a day
-        return [Item(e.paper, _day_start(e.featured_on), e.upvotes) for e in entries][:FEED_ITEMS]
+        # Stable: votes order each day. A daily list's entries all have their day (date.min is
+        # for the type only).
+        entries.sort(key=lambda e: e.featured_on or date.min, reverse=True)
+        return _with_code(
+            [Item(e.paper, _day_start(e.featured_on), e.upvotes) for e in entries][:FEED_ITEMS]
+        )
 
 
 class TrendingFeed(PaperFeed):
@@ -132,7 +150,7 @@ class TrendingFeed(PaperFeed):
 
     def items(self) -> list[Item]:
         entries = trending_current(window="week", limit=FEED_ITEMS).entries
-        return [Item(e.paper, _day_start(e.featured_on), e.upvotes) for e in entries]
+        return _with_code([Item(e.paper, _day_start(e.featured_on), e.upvotes) for e in entries])
 
 
 class CategoryFeed(PaperFeed):
@@ -153,7 +171,7 @@ class CategoryFeed(PaperFeed):
 
     def items(self, category: str) -> list[Item]:
         results = papers_search(q="", mode="keyword", categories=[category], per_page=FEED_ITEMS)
-        return [Item(hit.paper, None) for hit in results.hits]
+        return _with_code([Item(hit.paper, None) for hit in results.hits])
 
 
 class AuthorFeed(PaperFeed):
@@ -173,7 +191,9 @@ class AuthorFeed(PaperFeed):
         return reverse("author", args=[author.name])
 
     def items(self, author: Any) -> list[Item]:
-        return [Item(paper, None) for paper in author_papers(author=author)[:FEED_ITEMS]]
+        return _with_code(
+            [Item(paper, None) for paper in author_papers(author=author)[:FEED_ITEMS]]
+        )
 
 
 class SearchFeed(PaperFeed):
@@ -203,7 +223,7 @@ class SearchFeed(PaperFeed):
             categories=[params.category] if params.category else [],
             after=params.after, before=params.before,
         )  # fmt: skip
-        return [Item(hit.paper, None) for hit in results.hits]
+        return _with_code([Item(hit.paper, None) for hit in results.hits])
 
 
 def _atom(feed: type[PaperFeed]) -> type[PaperFeed]:

@@ -118,3 +118,14 @@ class SearchParams:
         if self.before:
             parts.append(f"before:{self.before.isoformat()}")
         return " ".join(p for p in parts if p)
+
+
+def error_messages(form: forms.BaseForm) -> list[str]:
+    """The messages of a bound form's errors, field by field, as the form shows them (iterating
+    an ErrorList gives the same strings, but django-stubs types its items as ValidationError)."""
+    return [
+        message
+        for errors in form.errors.as_data().values()
+        for error in errors
+        for message in error.messages
+    ]

@@ -134,7 +134,8 @@ def test_a_deep_page_of_a_month_reads_one_page_of_rows(
         # One more row than the page says whether a next page exists; the month is not read.
         assert after["featured"] - before["featured"] == 51, query
         assert after["paper"] - before["paper"] == 51, query
-        assert len(queries) == 1, [q["sql"] for q in queries.captured_queries]
+        # The page, then its papers' code badges, project pages and key phrases.
+        assert len(queries) == 4, [q["sql"] for q in queries.captured_queries]
         assert "LIMIT 51 OFFSET 400" in queries[0]["sql"]
 
 

@@ -107,3 +107,36 @@ def test_list_papers_searches(hf: HfApi) -> None:
     assert featured.upvotes == 7 and featured.comments == 2
     assert [p.id for p in hf.list_papers(query="diffusion", limit=1)] == ids[:1]
     assert list(hf.list_papers(query="zzzyzzx")) == []
+
+
+def test_paper_info_and_lists_read_code_stars_project_page_and_key_phrases(
+    hf: HfApi, live_world: World
+) -> None:
+    from paperfeed.links.models import Repository
+    from paperfeed.links.services import links_store
+    from paperfeed.search.models import PaperSummary
+
+    paper = live_world.papers["2603.00001"]
+    paper.comments = (
+        "Code: https://github.com/ada/sparse-diffusion. Project: https://ada.github.io/sd/"
+    )
+    paper.save(update_fields=["comments"])
+    links_store(paper_ids=[paper.pk])
+    Repository.objects.filter(key="ada/sparse-diffusion").update(state=Repository.OK, stars=1234)
+    PaperSummary.objects.create(
+        paper=paper, keywords=["sparse diffusion", "protein design"],
+        summary=paper.abstract, text_hash="x",
+    )  # fmt: skip
+
+    info = hf.paper_info("2603.00001")
+    assert info.github_repo == "https://github.com/ada/sparse-diffusion"
+    assert info.github_stars == 1234
+    assert info.project_page == "https://ada.github.io/sd"
+    assert info.ai_keywords == ["sparse diffusion", "protein design"]
+    assert info.ai_summary == paper.abstract
+    daily = {p.id: p for p in hf.list_daily_papers()}
+    assert daily["2603.00001"].github_repo == "https://github.com/ada/sparse-diffusion"
+    assert daily["2603.00001"].github_stars == 1234
+    assert daily["2603.00002"].github_repo is None and daily["2603.00002"].ai_keywords is None
+    found = {p.id: p for p in hf.list_papers(query="diffusion")}
+    assert found["2603.00001"].project_page == "https://ada.github.io/sd"

@@ -87,18 +87,20 @@ def test_entries_say_whether_the_user_voted(user: User, make_user: Callable[...,
         assert not any(e.voted for e in daily_papers(period=period, user=nobody, now=NOW))
 
 
-def test_rendering_a_day_of_cards_takes_two_queries(
+def test_rendering_a_day_of_cards_takes_three_queries(
     user: User, django_assert_max_num_queries: Callable
 ) -> None:
     for n in range(1, 30):
         paper = make_paper(f"2603.{n:05d}", authors=["Grace Hopper", f"Coauthor {n}"])
         feature(paper, date(2026, 3, 14), upvotes=n)
-    with django_assert_max_num_queries(2):
+    # The featured rows with their papers, the user's votes, the papers' code badges.
+    with django_assert_max_num_queries(3):
         entries = daily_papers(period=period_parse("day", "2026-03-14"), user=user, now=NOW)
         cards = [
-            (e.paper.title, e.paper.authors, e.paper.category_list, e.paper.arxiv_id, e.voted)
+            (e.paper.title, e.paper.authors, e.paper.category_list, e.paper.arxiv_id, e.voted,
+             e.paper.abstract, e.code)
             for e in entries
-        ]
+        ]  # fmt: skip
     assert len(cards) == 29
     assert cards[0][1] == ["Grace Hopper", "Coauthor 29"]  # names in order, from the row
 

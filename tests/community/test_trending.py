@@ -116,16 +116,20 @@ def test_an_unknown_window_is_a_value_error() -> None:
         trending(window="year")
 
 
-def test_trending_reads_a_page_in_two_queries(
+def test_trending_reads_a_page_in_three_queries(
     user: User, django_assert_max_num_queries: Callable
 ) -> None:
     for n in range(1, 10):
         paper = make_paper(f"2603.0000{n}", authors=[f"Author {n}", "Second Author"])
         feature(paper, date(2026, 3, 12), upvotes=n)
         vote_set(user=user, paper=paper, on=n % 2 == 0, now=NOW)
-    with django_assert_max_num_queries(2):
+    # The rows with their papers, the user's votes, the papers' code badges.
+    with django_assert_max_num_queries(3):
         entries = trending(window="week", user=user, now=NOW)
-        shown = [(e.paper.title, e.paper.authors, e.paper.category_list, e.voted) for e in entries]
+        shown = [
+            (e.paper.title, e.paper.authors, e.paper.category_list, e.voted, e.code)
+            for e in entries
+        ]
     assert len(shown) == 9
     assert shown[0][1] == ["Author 8", "Second Author"]  # 8 imported + a fresh vote
     assert [e.voted for e in entries] == [n % 2 == 0 for n in (8, 9, 6, 7, 4, 5, 2, 3, 1)]

@@ -1,7 +1,8 @@
 """A loopback HTTP server that replays recorded responses and remembers what it was asked.
 
 Routes are keyed by path and query parameters; each route holds a queue of replies served in
-order, so a test can answer a 503 with `Retry-After` and then the recorded 200.
+order, so a test can answer a 503 with `Retry-After` and then the recorded 200. Each request is
+remembered with its query and headers, so a test can check what a client actually sent.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class SeenRequest:
     path: str
     query: dict[str, str]  # the decoded query parameters (last value wins)
     raw_query: str
+    headers: dict[str, str] = field(default_factory=dict)  # names in lower case
 
 
 class ReplayServer:
@@ -111,6 +113,7 @@ class _Handler(BaseHTTPRequestHandler):
             path=parts.path,
             query=dict(parse_qsl(parts.query, keep_blank_values=True)),
             raw_query=parts.query,
+            headers={name.lower(): value for name, value in self.headers.items()},
         )
         reply = self.replay._next_reply(seen)
         if reply is None:

@@ -45,5 +45,25 @@ def authors_short(authors: list[str], shown: int = AUTHORS_SHOWN) -> str:
 
 
 @register.filter
+def stars(count: int | None) -> str:
+    """A star count as GitHub shows it: 950, 1.2k, 17k, 1.1M."""
+    if count is None:
+        return ""
+    if count < 1000:
+        return str(count)
+    if count < 10_000:
+        return f"{count / 1000:.1f}".rstrip("0").rstrip(".") + "k"
+    if count < 1_000_000:
+        return f"{count // 1000}k"
+    return f"{count / 1_000_000:.1f}".rstrip("0").rstrip(".") + "M"
+
+
+@register.filter
+def phrase_query(phrase: str) -> str:
+    """A key phrase as a search for exactly that phrase."""
+    return '"' + phrase.replace('"', " ").strip() + '"'
+
+
+@register.filter
 def bibtex(paper: Paper) -> str:
     return paper_bibtex(paper)

@@ -30,6 +30,7 @@ from paperfeed.digests.services import (
     subscription_update,
 )
 from paperfeed.digests.tokens import TokenError, confirm_token_read, unsubscribe_token_read
+from paperfeed.web.forms import error_messages
 from paperfeed.web.limits import subscribe_refused, too_many_requests
 
 
@@ -97,7 +98,7 @@ def manage(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("profile")
     form = PreferencesForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(error_messages(form)))
         return redirect("profile")
     subscription_update(subscription=subscription, frequency=form.cleaned_data["frequency"],
                         categories=form.cleaned_data["categories"])  # fmt: skip

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from paperfeed.community.selectors import paper_community
 from paperfeed.community.services import is_moderator
+from paperfeed.links.selectors import paper_links, star_history
 from paperfeed.papers.selectors import author_get, author_papers, paper_get_or_404
-from paperfeed.search.selectors import papers_similar
+from paperfeed.search.selectors import paper_summary, papers_similar
+from paperfeed.web.charts import star_chart
 from paperfeed.web.forms import CommentForm
 
 SIMILAR = 6
+STAR_DAYS = 180  # the star history drawn on the paper page
 AUTHOR_PAGE = 25
 AUTHORS_ALL, AUTHORS_FIRST = 15, 12
 
@@ -30,10 +37,27 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
         "authors_more": paper.authors[shown:],
         "community": paper_community(paper=paper, user=user),
         "similar": papers_similar(paper=paper, limit=SIMILAR),
+        "described": paper_summary(paper.pk),
+        **_code(paper.pk),
         "comment_form": CommentForm(),
         "moderator": is_moderator(request.user),
     }
     return render(request, "web/paper.html", context)
+
+
+def _code(paper_id: int) -> dict[str, Any]:
+    """The Code box: the paper's links, its own repository's star history as a chart."""
+    links = paper_links(paper_id)
+    own = links.own
+    history = []
+    if own is not None and own.repository_id is not None and not own.gone:
+        since = timezone.localdate() - timedelta(days=STAR_DAYS)
+        history = star_history(own.repository_id, since=since)
+    return {
+        "links": links,
+        "other_code": [code for code in links.code if code is not own],
+        "star_chart": star_chart(history),
+    }
 
 
 def author_detail(request: HttpRequest, name: str) -> HttpResponse:

@@ -28,6 +28,7 @@ from paperfeed.recommend.selectors import (
     recommendations_for,
 )
 from paperfeed.recommend.services import dismissal_set
+from paperfeed.web.forms import error_messages
 from paperfeed.web.http import back_url, is_htmx, login_required_action
 
 PAGE = 50
@@ -115,9 +116,8 @@ def unfollow(request: AuthenticatedHttpRequest, interest_id: int) -> HttpRespons
 def library_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        for message in error_messages(form):
+            messages.error(request, message)
         return redirect("for_you_setup")
     report = library_import_all(
         user=request.user, ids=form.cleaned_data["ids"], bibtex=form.cleaned_data["bibtex"]

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import CommandError
 
-from paperfeed.lib.arxiv_api import ArxivApiClient, AtomPage, read_atom_file
+from paperfeed.lib.arxiv_api import ArxivApiClient, AtomPage, SortBy, read_atom_file
 from paperfeed.lib.records import PaperRecord, RejectedRecord
 from paperfeed.papers.commands import ImportCommand, positive_int
 from paperfeed.papers.importing import Checkpoint, state_clear, state_get, state_set
 from paperfeed.papers.models import Paper
 
-SORTS = {"submitted": "submittedDate", "updated": "lastUpdatedDate"}
+SORTS: dict[str, SortBy] = {"submitted": "submittedDate", "updated": "lastUpdatedDate"}
 
 
 class Command(ImportCommand):
@@ -96,7 +97,7 @@ class Listing:
             if papers:
                 # Resume from a date, not an offset: papers listed meanwhile would shift offsets.
                 reached = min(self.date(p) for p in papers).isoformat()
-                yield Checkpoint(lambda r=reached: state_set(self.key, {"until": r}))
+                yield Checkpoint(partial(state_set, self.key, {"until": reached}))
             if self.cutoff is not None and len(fresh) < len(papers):
                 out.write(f"reached papers older than {self.cutoff:%Y-%m-%d}; stopping")
                 return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,7 @@ class Command(ImportCommand):
             yield from page.records
             next_token = page.resumption_token
             if next_token:
-                yield Checkpoint(lambda t=next_token: state_set(key, {"token": t}))
+                yield Checkpoint(partial(state_set, key, {"token": next_token}))
 
     def _pages(
         self, harvester: OaiHarvester, token: str | None, options: dict[str, Any]

@@ -16,6 +16,7 @@ from paperfeed.search.indexing import (
     index_lock,
     keyword_sync,
     model_key,
+    summaries_update,
     vectors_sync,
 )
 
@@ -87,6 +88,8 @@ class Command(BaseCommand):
                     f"embeddings ({model}, {embedder.backend}): {done:,} papers embedded · "
                     f"{same:,} unchanged"
                 )
+                described = summaries_update(embedder=embedder, progress=progress)
+                self.stdout.write(f"key phrases and summaries: {described:,} papers described")
         published, total = vectors_sync(model=model, rebuild=rebuild, progress=progress)
         self.stdout.write(f"vector index: {published:,} vectors added · {total:,} in the index")
         return failure
