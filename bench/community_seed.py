@@ -111,6 +111,7 @@ def seed(
         Vote.objects.bulk_create(vote_rows, batch_size=5000)
         Comment.objects.bulk_create(comment_rows, batch_size=2000)
     featured_refresh_all()
+    stars = repositories_seed(rng)
     # Paper pages to request: half featured papers (votes, comments), half any paper.
     half = min(1000, len(chosen))
     others = [p[1] for p in rng.sample(papers, half)]
@@ -119,8 +120,29 @@ def seed(
     (workdir / "paths").mkdir(exist_ok=True)
     (workdir / "paths" / "paper.txt").write_text("\n".join(pages) + "\n")
     print(f"  {len(people):,} users, {len(featured):,} papers featured over {days} days, "
-          f"{len(vote_rows):,} votes, {len(comment_rows):,} comments in "
+          f"{len(vote_rows):,} votes, {len(comment_rows):,} comments, {stars:,} repositories "
+          "with stars in "
           f"{time.perf_counter() - started:,.0f} s")  # fmt: skip
+
+
+def repositories_seed(rng: random.Random) -> int:
+    """GitHub's answers, as the worker's repositories job would have stored them offline here:
+    the repositories the papers name (found as they were ingested) get stars, a language and
+    a licence, so that the cards carry their code badges with stars."""
+    from paperfeed.links.models import Repository
+
+    languages = ["Python", "Python", "Python", "C++", "Jupyter Notebook", "Rust", ""]
+    rows = list(Repository.objects.only("id"))
+    for row in rows:
+        row.state = Repository.OK
+        row.stars = int(rng.paretovariate(0.9) * 5)
+        row.language = rng.choice(languages)
+        row.license = rng.choice(["MIT", "Apache-2.0", ""])
+        row.checked_at = timezone.now()
+    Repository.objects.bulk_update(
+        rows, ["state", "stars", "language", "license", "checked_at"], batch_size=2000
+    )
+    return len(rows)
 
 
 def shift(*, days: int) -> None:

@@ -42,6 +42,13 @@ Search:
   similar ID [--limit N] [--json]   the papers nearest to one paper
   vectors export|import FILE        move stored embeddings between installations
 
+Code and links:
+  links                             what the papers link to: code, project pages, Hugging Face
+  links --rebuild                   find every paper's links again (new papers get theirs as
+                                    they are stored)
+  links --refresh [--limit N]       ask GitHub for the stars, language and licence of the
+                                    repositories that are due (PAPERFEED_GITHUB_TOKEN helps)
+
 Email digests:
   digest send [--period daily|weekly] [--date D]
                                     compose the editions and send every due digest, once

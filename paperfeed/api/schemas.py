@@ -5,6 +5,7 @@ paperfeed unchanged; fields of paperfeed's own are added beside them, never inst
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from ninja import Field, Schema
 from pydantic.config import JsonDict
@@ -58,6 +59,38 @@ class Submitter(Schema):
     type: str = Field("user", description="Always 'user'.")
 
 
+# Hugging Face's fields about a paper's code and content, on paper objects and again on list
+# items (where huggingface_hub's PaperInfo reads them).
+GithubRepo = Annotated[
+    str | None,
+    Field(
+        description="The paper's own code repository (https://github.com/owner/name, or GitLab, "
+        "Bitbucket, Codeberg), found in its abstract, comments or journal-ref; null if none."
+    ),
+]
+GithubStars = Annotated[
+    int | None,
+    Field(description="The repository's stars on GitHub at its last check; null if unknown."),
+]
+ProjectPage = Annotated[
+    str | None, Field(description="The first project page the paper names; null if none.")
+]
+AiKeywords = Annotated[
+    list[str] | None,
+    Field(
+        description="3 to 6 key phrases from the title and abstract, ranked by the embedding "
+        "model (no language-model service); null until `paperfeed index` has described it."
+    ),
+]
+AiSummary = Annotated[
+    str | None,
+    Field(
+        description="The abstract's most central sentence, extracted as written (not "
+        "generated); null until described."
+    ),
+]
+
+
 class Paper(Schema):
     """A paper with its community signal (the `paper` object of a daily-papers item)."""
 
@@ -72,27 +105,11 @@ class Paper(Schema):
     categories: list[str] = Field(..., description="arXiv categories, primary first.")
     arxivUrl: str = Field(..., description="The paper's page on arXiv.")
     pdfUrl: str = Field(..., description="The PDF on arXiv.")
-    githubRepo: str | None = Field(
-        None,
-        description="The paper's own code repository (https://github.com/owner/name, or GitLab, "
-        "Bitbucket, Codeberg), found in its abstract, comments or journal-ref; null if none.",
-    )
-    githubStars: int | None = Field(
-        None, description="The repository's stars on GitHub at its last check; null if unknown."
-    )
-    projectPage: str | None = Field(
-        None, description="The first project page the paper names; null if none."
-    )
-    ai_keywords: list[str] | None = Field(
-        None,
-        description="3 to 6 key phrases from the title and abstract, ranked by the embedding "
-        "model (no language-model service); null until `paperfeed index` has described it.",
-    )
-    ai_summary: str | None = Field(
-        None,
-        description="The abstract's most central sentence, extracted as written (not "
-        "generated); null until described.",
-    )
+    githubRepo: GithubRepo = None
+    githubStars: GithubStars = None
+    projectPage: ProjectPage = None
+    ai_keywords: AiKeywords = None
+    ai_summary: AiSummary = None
 
 
 class PaperDetail(Paper):
@@ -137,27 +154,11 @@ class DailyPaper(Schema):
         description="paperfeed: the trending score (trending lists) or relevance (search, "
         "similar papers); null on daily lists.",
     )
-    githubRepo: str | None = Field(
-        None,
-        description="As in `paper` (huggingface_hub reads the five fields here too): the "
-        "paper's own code repository; null if none.",
-    )
-    githubStars: int | None = Field(
-        None, description="The repository's stars on GitHub at its last check; null if unknown."
-    )
-    projectPage: str | None = Field(
-        None, description="The first project page the paper names; null if none."
-    )
-    ai_keywords: list[str] | None = Field(
-        None,
-        description="3 to 6 key phrases from the title and abstract, ranked by the embedding "
-        "model (no language-model service); null until `paperfeed index` has described it.",
-    )
-    ai_summary: str | None = Field(
-        None,
-        description="The abstract's most central sentence, extracted as written (not "
-        "generated); null until described.",
-    )
+    githubRepo: GithubRepo = None
+    githubStars: GithubStars = None
+    projectPage: ProjectPage = None
+    ai_keywords: AiKeywords = None
+    ai_summary: AiSummary = None
 
 
 class SubmitIn(Schema):

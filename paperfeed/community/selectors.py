@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import F, Max, Min, QuerySet
+from django.db.models import Exists, F, Max, Min, OuterRef, QuerySet
 from django.utils import timezone
 
 from paperfeed.accounts.auth import AnyUser
@@ -15,7 +15,8 @@ from paperfeed.community.models import Comment, Featured, Vote
 from paperfeed.community.services import is_moderator
 from paperfeed.community.trending import trend_score
 from paperfeed.lib.periods import Period, period_of
-from paperfeed.links.selectors import Code, code_badges
+from paperfeed.links.models import PaperLink
+from paperfeed.links.selectors import Code, code_badges, papers_by_stars_gained
 from paperfeed.papers.models import Paper
 
 # How far back each trending window reaches, in days before today (so "day" covers today and
@@ -45,6 +46,7 @@ class PaperEntry:
     score: float  # trending score at `now`; 0 when nothing counts yet
     voted: bool  # whether the given user has upvoted it
     code: Code | None = None  # the paper's own repository, when it names one
+    stars_gained: int | None = None  # on the stars ranking: the repository's stars in the window
 
 
 @dataclass
@@ -67,10 +69,12 @@ def daily_papers(
     offset: int = 0,
     user: AnyUser | None = None,
     now: datetime | None = None,
+    with_code: bool = False,
 ) -> list[PaperEntry]:
     """The papers featured in the period, by upvotes ("votes": most first, then the later day,
     then arXiv id), by day ("latest": the latest day first, each day by votes) or by trending
-    score ("trending"); only those submitted by `submitter` when one is given. `limit` and
+    score ("trending"); only those submitted by `submitter` when one is given, only those that
+    name their own code with `with_code`. `limit` and
     `offset` page through the list in the database: a page deep in a month reads that page's
     rows, not the month's. Two queries whatever the number (one without a user)."""
     if sort not in DAILY_ORDERS:
@@ -81,6 +85,8 @@ def daily_papers(
         if "\x00" in submitter:  # PostgreSQL can neither store nor compare one: nobody's name
             return []
         rows = rows.filter(submitted_by=submitter)
+    if with_code:
+        rows = rows.filter(_has_code())
     rows = rows.annotate(total=F("source_upvotes") + F("votes")).order_by(*order)
     if limit is not None or offset:
         # Rank the period on Featured (joined to papers only for the arXiv-id tie-break), then
@@ -112,10 +118,12 @@ def trending(
     now: datetime | None = None,
     limit: int = 50,
     offset: int = 0,
+    with_code: bool = False,
 ) -> list[PaperEntry]:
     """Papers featured within the window ("day": today and yesterday, "week": the last 7 days,
-    "month": the last 30), highest trending score first; see community/trending.py for the
-    score. Ranked in SQL by the stored key, so only one page of rows is read."""
+    "month": the last 30), highest trending score first (only those that name their own code
+    with `with_code`); see community/trending.py for the score. Ranked in SQL by the stored
+    key, so only one page of rows is read."""
     if window not in WINDOWS:
         raise ValueError(f"'{window}' is not a trending window (use day, week or month)")
     now = now or timezone.now()
@@ -124,13 +132,51 @@ def trending(
     start = max(offset, 0)
     # Rank the window's candidates on the (featured_on, trend, paper) index alone, then join
     # the papers of one page: the cost grows with the window, not with the catalog.
-    page = (
-        Featured.objects.filter(featured_on__gte=since, featured_on__lte=today)
-        .order_by(*TRENDING_ORDER)
-        .values("id")[start : start + max(limit, 0)]
-    )
+    window_rows = Featured.objects.filter(featured_on__gte=since, featured_on__lte=today)
+    if with_code:
+        window_rows = window_rows.filter(_has_code())
+    page = window_rows.order_by(*TRENDING_ORDER).values("id")[start : start + max(limit, 0)]
     rows = _featured().filter(id__in=page).order_by(*TRENDING_ORDER)
     return _entries(list(rows), user=user, now=now)
+
+
+def trending_by_stars(
+    *,
+    window: str = "week",
+    user: AnyUser | None = None,
+    now: datetime | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[PaperEntry]:
+    """Papers whose own repository gained the most GitHub stars in the window, as Papers with
+    Code ranked them; featured or not (a paper never featured has no votes or submitter)."""
+    if window not in WINDOWS:
+        raise ValueError(f"'{window}' is not a trending window (use day, week or month)")
+    now = now or timezone.now()
+    since = timezone.localdate(now) - timedelta(days=WINDOWS[window])
+    ranked = papers_by_stars_gained(since=since, limit=max(limit, 0), offset=max(offset, 0))
+    ids = [paper_id for paper_id, _ in ranked]
+    papers = Paper.objects.in_bulk(ids)
+    featured = {row.paper_id: row for row in Featured.objects.filter(paper_id__in=ids)}
+    voted = _voted_ids(user, ids)
+    code = code_badges(ids)
+    entries = []
+    for paper_id, gained in ranked:
+        row = featured.get(paper_id)
+        entries.append(
+            PaperEntry(
+                paper=papers[paper_id],
+                featured_on=row.featured_on if row else None,
+                submitted_by=row.submitted_by if row else "",
+                upvotes=row.upvotes if row else 0,
+                comments=row.comments_total if row else 0,
+                score=trend_score(row.trend, now=now) if row else 0.0,
+                voted=paper_id in voted,
+                code=code.get(paper_id),
+                stars_gained=gained,
+            )
+        )
+    return entries
 
 
 @dataclass
@@ -140,18 +186,24 @@ class TrendingList:
 
 
 def trending_current(
-    *, window: str = "week", user: AnyUser | None = None, limit: int = 50, offset: int = 0
+    *,
+    window: str = "week",
+    user: AnyUser | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    with_code: bool = False,
 ) -> TrendingList:
     """Trending now; when the window is empty (a quiet site, or the bundled sample featured
     long ago), the first page is ranked as of the end of the latest featured day instead."""
-    rows = trending(window=window, user=user, limit=limit, offset=offset)
+    rows = trending(window=window, user=user, limit=limit, offset=offset, with_code=with_code)
     if rows or offset > 0:
         return TrendingList(rows)
     latest = featured_latest_day()
     if latest is None or latest >= timezone.localdate():
         return TrendingList(rows)
     end_of_day = datetime.combine(latest, time.max, tzinfo=timezone.get_current_timezone())
-    return TrendingList(trending(window=window, user=user, now=end_of_day, limit=limit), latest)
+    rows = trending(window=window, user=user, now=end_of_day, limit=limit, with_code=with_code)
+    return TrendingList(rows, latest)
 
 
 def featured_latest_day(*, on_or_before: date | None = None) -> date | None:
@@ -208,6 +260,11 @@ def user_submissions(*, user: AnyUser | None) -> QuerySet[Featured]:
         .select_related("paper")
         .order_by("-featured_on", "-created_at", "-id")
     )
+
+
+def _has_code() -> Exists:
+    """A Featured row's paper names its own code repository."""
+    return Exists(PaperLink.objects.filter(paper_id=OuterRef("paper_id"), primary=True))
 
 
 def _featured() -> QuerySet[Featured]:

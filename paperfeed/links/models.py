@@ -88,6 +88,10 @@ class StarCount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["repository", "day"], name="links_starcount_unique"),
         ]
+        indexes = [
+            # Stars gained over a window: every count since a day, grouped by repository.
+            models.Index(fields=["day", "repository", "stars"], name="links_starcount_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.repository_id} {self.day}: {self.stars}"

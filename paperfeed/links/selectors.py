@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from paperfeed.links.models import PaperLink, Repository, StarCount
 
@@ -105,20 +107,47 @@ def star_history(repository_id: int, *, since: date | None = None) -> list[tuple
     return list(rows.order_by("day").values_list("day", "stars"))
 
 
-def stars_gained(repository_ids: Iterable[int], *, since: date) -> dict[int, int]:
-    """Stars each repository gained since `since`: its latest count less its first count on or
-    after that day (0 with a single count)."""
-    ids = list(repository_ids)
-    first = StarCount.objects.filter(repository_id=OuterRef("repository_id"), day__gte=since)
-    rows = (
-        StarCount.objects.filter(repository_id__in=ids, day__gte=since)
-        .values("repository_id")
-        .annotate(
-            first=Subquery(first.order_by("day").values("stars")[:1]),
-            last=Subquery(first.order_by("-day").values("stars")[:1]),
-        )
+def _gained(rows: QuerySet[StarCount], since: date) -> Any:  # an annotated values() query
+    """Per repository: its highest count after `since` less its last count on or before that
+    day (the window's start), or less its lowest count in the window when it has none before."""
+    baseline = (
+        StarCount.objects.filter(repository_id=OuterRef("repository_id"), day__lte=since)
+        .order_by("-day")
+        .values("stars")[:1]
     )
-    return {row["repository_id"]: max(0, row["last"] - row["first"]) for row in rows}
+    return (
+        rows.filter(day__gt=since)
+        .values("repository_id")
+        .annotate(gained=Max("stars") - Coalesce(Subquery(baseline), Min("stars")))
+    )
+
+
+def stars_gained(repository_ids: Iterable[int], *, since: date) -> dict[int, int]:
+    """Stars each repository gained since `since` (0 when it was not counted since)."""
+    rows = _gained(StarCount.objects.filter(repository_id__in=list(repository_ids)), since)
+    return {row["repository_id"]: max(0, row["gained"]) for row in rows}
+
+
+def papers_by_stars_gained(*, since: date, limit: int, offset: int = 0) -> list[tuple[int, int]]:
+    """(paper id, stars gained) of the papers whose own repository gained the most stars since
+    `since`, the most first, as Papers with Code's trending did. One query over the window's
+    counts (index on day), then the papers of the repositories on the page."""
+    counted = StarCount.objects.filter(
+        repository__state=Repository.OK, repository__links__primary=True
+    )
+    gained = _gained(counted, since).filter(gained__gt=0).order_by("-gained", "repository_id")
+    # A repository can be the own code of several papers (versions of a method): fetch a little
+    # more than the page so that the papers fill it.
+    ranked = [(row["repository_id"], row["gained"]) for row in gained[: offset + limit]]
+    by_repository: dict[int, list[int]] = {}
+    rows = PaperLink.objects.filter(
+        primary=True, repository_id__in=[rid for rid, _ in ranked]
+    ).order_by("-paper_id")
+    for paper_id, repository_id in rows.values_list("paper_id", "repository_id"):
+        if repository_id is not None:
+            by_repository.setdefault(repository_id, []).append(paper_id)
+    papers = [(paper_id, stars) for rid, stars in ranked for paper_id in by_repository.get(rid, [])]
+    return papers[offset : offset + limit]
 
 
 def project_pages(paper_ids: Iterable[int]) -> dict[int, str]:

@@ -201,8 +201,13 @@ def test_stars_gained_over_a_window() -> None:
     repository = Repository.objects.get()
     for day, stars in [(date(2026, 11, 1), 10), (date(2026, 11, 20), 25), (date(2026, 11, 29), 70)]:
         StarCount.objects.create(repository=repository, day=day, stars=stars)
-    assert stars_gained([repository.pk], since=date(2026, 11, 15)) == {repository.pk: 45}
-    assert stars_gained([repository.pk], since=date(2026, 11, 29)) == {repository.pk: 0}
+    # From the last count on or before the window's start to the latest count.
+    assert stars_gained([repository.pk], since=date(2026, 11, 15)) == {repository.pk: 60}
+    assert stars_gained([repository.pk], since=date(2026, 11, 20)) == {repository.pk: 45}
+    # Nothing counted since: nothing to say.
+    assert stars_gained([repository.pk], since=date(2026, 11, 29)) == {}
+    # No count before the window: from its first count in it.
+    assert stars_gained([repository.pk], since=date(2026, 10, 1)) == {repository.pk: 60}
 
 
 def test_the_worker_has_a_repositories_job() -> None:

@@ -102,3 +102,40 @@ def test_the_paper_page_with_code_stays_within_its_query_budget(
     client.get("/papers/2611.00001")  # warm the caches
     with django_assert_max_num_queries(15):  # type: ignore[operator]
         assert client.get("/papers/2611.00001").status_code == 200
+
+
+def test_trending_by_stars_ranks_papers_by_the_stars_their_code_gained(client: Client) -> None:
+    today = timezone.localdate()
+    slow = make_paper("2611.00001", title="Slow riser", abstract="Code: https://github.com/a/slow")
+    fast = make_paper("2611.00002", title="Fast riser", abstract="Code: https://github.com/b/fast")
+    make_paper("2611.00003", title="Old star", abstract="Code: https://github.com/c/old")
+    feature(slow, today, upvotes=50)  # votes do not count on this ranking
+    for key, counts in [
+        ("a/slow", [(6, 100), (0, 110)]),
+        ("b/fast", [(6, 10), (3, 200), (0, 900)]),
+        ("c/old", [(20, 5_000), (0, 5_000)]),  # big but flat: gains nothing
+    ]:
+        repository = checked(key, stars=counts[-1][1])
+        for days_ago, stars in counts:
+            StarCount.objects.create(
+                repository=repository, day=today - timedelta(days_ago), stars=stars
+            )
+    html = client.get("/trending?sort=stars&window=week").content.decode()
+    assert html.index("Fast riser") < html.index("Slow riser")
+    assert "Old star" not in html
+    assert "+890 stars" in html and "+10 stars" in html
+    assert fast.pk  # never featured, and still ranked
+    day_only = client.get("/trending?sort=stars&window=day").content.decode()
+    assert "Fast riser" in day_only and "Slow riser" in day_only and "+700 stars" in day_only
+
+
+def test_lists_can_show_only_papers_with_code(client: Client) -> None:
+    day = timezone.localdate()
+    feature(make_paper("2611.00001", title="Has code", abstract=ABSTRACT), day, upvotes=1)
+    feature(make_paper("2611.00002", title="Only words", abstract="Theory."), day, upvotes=2)
+    both = client.get("/").content.decode()
+    assert "Has code" in both and "Only words" in both
+    only = client.get("/?code=1").content.decode()
+    assert "Has code" in only and "Only words" not in only
+    trending = client.get("/trending?code=1").content.decode()
+    assert "Has code" in trending and "Only words" not in trending

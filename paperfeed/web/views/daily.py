@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -13,12 +15,14 @@ from paperfeed.community.selectors import (
     daily_papers,
     featured_latest_day,
     featured_neighbours,
+    trending_by_stars,
     trending_current,
 )
 from paperfeed.lib.periods import Period, PeriodError, period_of, period_parse
 
 SORTS = (("votes", "Most votes"), ("trending", "Trending"))
 WINDOWS = (("day", "Day"), ("week", "Week"), ("month", "Month"))
+TRENDING_SORTS = (("score", "Community"), ("stars", "GitHub stars"))
 ROUTES = {"day": "daily_day", "week": "daily_week", "month": "daily_month"}
 TRENDING_PAGE = 30
 TRENDING_MAX_PAGES = 20
@@ -44,7 +48,8 @@ def by_period(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
 def _daily(request: HttpRequest, period: Period, *, latest: bool = False) -> HttpResponse:
     sort = _choice(request.GET.get("sort"), SORTS, "votes")
     user = request.user if request.user.is_authenticated else None
-    entries = daily_papers(period=period, sort=sort, user=user)
+    with_code = request.GET.get("code") == "1"
+    entries = daily_papers(period=period, sort=sort, user=user, with_code=with_code)
     if period.kind == "day":
         # Days without papers are skipped: the arrows go to the nearest featured days.
         before, after = featured_neighbours(day=period.start)
@@ -54,13 +59,17 @@ def _daily(request: HttpRequest, period: Period, *, latest: bool = False) -> Htt
         previous, following = period.previous(), period.next()
         if following.start > timezone.localdate():
             following = None
-    suffix = "" if sort == "votes" else f"?sort={sort}"
+    query = {"sort": sort} if sort != "votes" else {}
+    if with_code:
+        query["code"] = "1"
+    suffix = f"?{urlencode(query)}" if query else ""
     context = {
         "nav": "daily",
         "period": period,
         "entries": entries,
         "sort": sort,
         "sorts": SORTS,
+        "with_code": with_code,
         "latest": latest,
         "show_day": period.kind != "day",
         "prev_url": period_url(previous) + suffix if previous else None,
@@ -75,17 +84,27 @@ def trending_view(request: HttpRequest) -> HttpResponse:
     window = _choice(request.GET.get("window"), WINDOWS, "week")
     page = _page_number(request.GET.get("page"))
     user = request.user if request.user.is_authenticated else None
+    sort = _choice(request.GET.get("sort"), TRENDING_SORTS, "score")
+    with_code = request.GET.get("code") == "1"
     # One row more than a page says whether there is a next page, without counting.
-    found = trending_current(
-        window=window, user=user, limit=TRENDING_PAGE + 1, offset=(page - 1) * TRENDING_PAGE
-    )
-    rows, as_of = found.entries, found.as_of
+    limit, offset = TRENDING_PAGE + 1, (page - 1) * TRENDING_PAGE
+    if sort == "stars":
+        rows = trending_by_stars(window=window, user=user, limit=limit, offset=offset)
+        as_of = None
+    else:
+        found = trending_current(
+            window=window, user=user, limit=limit, offset=offset, with_code=with_code
+        )
+        rows, as_of = found.entries, found.as_of
     latest = as_of if as_of is not None else (None if rows else featured_latest_day())
     context = {
         "nav": "trending",
         "entries": rows[:TRENDING_PAGE],
         "window": window,
         "windows": WINDOWS,
+        "sort": sort,
+        "sorts": TRENDING_SORTS,
+        "with_code": with_code,
         "page": page,
         "has_next": len(rows) > TRENDING_PAGE and page < TRENDING_MAX_PAGES and as_of is None,
         "rank_offset": (page - 1) * TRENDING_PAGE,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from paperfeed.digests.forms import email_clean
 from paperfeed.digests.models import FREQUENCIES
 from paperfeed.digests.preview import digest_preview
+from paperfeed.papers.commands import iso_date
 
 
 class Command(BaseCommand):
@@ -22,7 +22,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--email", required=True)
         parser.add_argument("--period", choices=FREQUENCIES, help="default: the subscriber's")
-        parser.add_argument("--date", help="a day in the period (default: the last complete one)")
+        parser.add_argument(
+            "--date", type=iso_date, help="a day in the period (default: the last complete one)"
+        )
         parser.add_argument("--html", action="store_true", help="print the HTML part")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -30,12 +32,7 @@ class Command(BaseCommand):
             email = email_clean(options["email"])
         except ValidationError as exc:
             raise CommandError(f"--email: {' '.join(exc.messages)}") from None
-        day = None
-        if options["date"]:
-            try:
-                day = date.fromisoformat(options["date"])
-            except ValueError:
-                raise CommandError(f"--date {options['date']!r}: use YYYY-MM-DD") from None
+        day = options["date"]
         rendered = digest_preview(email=email, frequency=options["period"], day=day)
         if options["html"]:
             self.stdout.write(rendered.html)

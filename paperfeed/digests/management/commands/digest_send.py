@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -14,6 +13,7 @@ from paperfeed.community.selectors import featured_latest_day
 from paperfeed.digests.editions import NO_PAPERS, Prepared, default_day, edition_prepare
 from paperfeed.digests.models import FREQUENCIES
 from paperfeed.digests.sending import Sender, SendingStopped, Summary
+from paperfeed.papers.commands import iso_date
 
 
 class Command(BaseCommand):
@@ -26,19 +26,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--period", choices=FREQUENCIES, help="only daily or weekly")
-        parser.add_argument("--date", help="a day in the period to send (YYYY-MM-DD)")
+        parser.add_argument(
+            "--date", type=iso_date, help="a day in the period to send (YYYY-MM-DD)"
+        )
         parser.add_argument(
             "--no-wait", action="store_true",
             help="leave deliveries waiting for a retry to the next run instead of waiting",
         )  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
-        day = None
-        if options["date"]:
-            try:
-                day = date.fromisoformat(options["date"])
-            except ValueError:
-                raise CommandError(f"--date {options['date']!r}: use YYYY-MM-DD") from None
+        day = options["date"]
         editions = []
         for frequency in [options["period"]] if options["period"] else list(FREQUENCIES):
             prepared = edition_prepare(frequency=frequency, day=day or default_day(frequency))
