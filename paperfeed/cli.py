@@ -38,7 +38,7 @@ Search:
   search "QUERY" [--mode M] [--limit N] [--json]
                                     hybrid (default), keyword or semantic search; QUERY takes
                                     "phrases", -words, author:"Name", cat:cs.LG, year:2025,
-                                    after:2025-01-01, before:..., or an arXiv id
+                                    after:2025-01-01, before:..., has:code, or an arXiv id
   similar ID [--limit N] [--json]   the papers nearest to one paper
   vectors export|import FILE        move stored embeddings between installations
 

@@ -51,7 +51,8 @@ def search(
         Query(
             max_length=2000,
             description='The query: words, "quoted phrases", -exclusions, author:Name, cat:cs.LG, '
-            "after:2024-01-01, before:2025-01-01, or an arXiv id (that paper comes first).",
+            "has:code, after:2024-01-01, before:2025-01-01, or an arXiv id (that paper comes "
+            "first).",
         ),
     ] = "",
     limit: Annotated[int, Query(ge=1, description=LIMIT_DOC)] = 20,
@@ -68,6 +69,13 @@ def search(
     author: Annotated[str, Query(max_length=300, description="Only papers by this author.")] = "",
     after: After = None,
     before: Before = None,
+    code: Annotated[
+        bool,
+        Query(
+            description="Only papers that name their own code repository (as has:code in the "
+            "query)."
+        ),
+    ] = False,
 ) -> list[dict[str, Any]]:
     """Papers matching the query, best first. Without a query, a filter alone lists the newest
     matching papers. At most 1,000 results are reachable through pages. The `X-Search-Semantic`
@@ -75,7 +83,7 @@ def search(
     results = papers_search(
         q=q, mode=mode, page=p + 1, per_page=capped(limit),
         categories=[category] if category else [], authors=[author] if author else [],
-        after=after, before=before,
+        after=after, before=before, code=code,
     )  # fmt: skip
     if results.has_next:
         link_next(request, response, page=p)

@@ -1,13 +1,14 @@
-"""Filter columns: every indexed paper's day and categories as numpy arrays.
+"""Filter columns: every indexed paper's day, categories and has: values as numpy arrays.
 
 A filtered semantic search must test graph candidates against the filter, or list every paper
 that passes it for an exact scan. tantivy answers both, but through its Python binding each
 matching paper costs about a microsecond: 40 ms for a year of a million-paper catalog, 250 ms to
 check 5,000 candidates. Over these columns the same work is a numpy mask of a millisecond or two.
 
-The columns cover what `cat:`, `year:`, `after:` and `before:` filter on; authors, phrases and
-exclusions stay with tantivy. `keyword_sync` writes them beside the keyword index (one small
-file, replaced atomically), so they are derived data like the index and rebuilt with it.
+The columns cover what `cat:`, `has:`, `year:`, `after:` and `before:` filter on; authors,
+phrases and exclusions (`-has:code` among them) stay with tantivy. `keyword_sync` writes them
+beside the keyword index (one small file, replaced atomically), so they are derived data like
+the index and rebuilt with it.
 Nothing here imports Django.
 """
 
@@ -29,7 +30,7 @@ class FilterColumns:
     keys: np.ndarray  # paper ids, ascending (uint64)
     days: np.ndarray  # int32 day numbers (keyword.day_number), NO_DAY when unknown
     bits: np.ndarray  # uint64 (words, papers): bit i of a paper is set when it has names[i]
-    names: tuple[str, ...]  # category terms, in bit order
+    names: tuple[str, ...]  # category terms and has: terms (keyword.has_terms), in bit order
 
     @classmethod
     def empty(cls) -> FilterColumns:
@@ -46,7 +47,7 @@ class FilterColumns:
     def updated(
         self, pids: Sequence[int], days: Sequence[int | None], terms: Sequence[Iterable[str]]
     ) -> FilterColumns:
-        """These papers added or replaced (their category terms: keyword.category_terms)."""
+        """These papers added or replaced (their terms: keyword.category_terms and has_terms)."""
         names = list(self.names)
         position = {name: i for i, name in enumerate(names)}
         term_lists = [list(t) for t in terms]
@@ -99,21 +100,35 @@ class FilterColumns:
         )
 
     def mask(
-        self, *, categories: Sequence[str] = (), after: int | None = None, before: int | None = None
+        self,
+        *,
+        categories: Sequence[str] = (),
+        required: Sequence[str] = (),
+        after: int | None = None,
+        before: int | None = None,
     ) -> np.ndarray:
-        """Which papers pass: any one of the categories, and a day within [after, before]."""
+        """Which papers pass: any one of the categories, every one of the required terms (a
+        term no paper has passes none), and a day within [after, before]."""
         passing = np.ones(len(self.keys), dtype=bool)
         if categories:
-            wanted = [self.names.index(c) for c in categories if c in self.names]
             any_category = np.zeros(len(self.keys), dtype=bool)
-            for bit in wanted:
-                any_category |= (self.bits[bit // 64] & (np.uint64(1) << np.uint64(bit % 64))) != 0
+            for name in categories:
+                any_category |= self._has(name)
             passing &= any_category
+        for name in required:
+            passing &= self._has(name)
         if after is not None:
             passing &= self.days >= after
         if before is not None:
             passing &= (self.days <= before) & (self.days != NO_DAY)
         return passing
+
+    def _has(self, name: str) -> np.ndarray:
+        if name not in self.names:
+            return np.zeros(len(self.keys), dtype=bool)
+        bit = self.names.index(name)
+        has: np.ndarray = (self.bits[bit // 64] & (np.uint64(1) << np.uint64(bit % 64))) != 0
+        return has
 
 
 def filters_save(folder: Path, columns: FilterColumns) -> None:

@@ -3,7 +3,10 @@
 Three steps, each resumable after a kill because each records how far it got only once the work
 up to there is durable:
 1. keyword: papers changed since the index's watermark are (re)written into tantivy; the watermark
-   lives beside the index, since every host keeps its own copy.
+   lives beside the index, since every host keeps its own copy. Whether a paper names its own
+   code (has:code) is read with it; links found again without the paper changing (`paperfeed
+   links --rebuild`) are noticed by the links table's newest id and the papers whose flag
+   changed are written again.
 2. embeddings: papers changed since the model's watermark whose title or abstract changed (a hash
    says) are embedded and stored in the database, one vector per (paper, model); the watermark is
    saved in the same transaction as the vectors, so the database is always consistent.
@@ -23,7 +26,7 @@ import fcntl
 import hashlib
 import json
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -32,10 +35,11 @@ import numpy as np
 import tantivy
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from paperfeed.lib.files import write_json_atomic
+from paperfeed.links.models import PaperLink
 from paperfeed.papers.importing import state_get, state_set
 from paperfeed.papers.models import Paper
 from paperfeed.search.embedding import DEFAULT_MODEL, Embedder, model_slug, paper_text
@@ -46,6 +50,7 @@ from paperfeed.search.keyword import (
     KeywordIndex,
     category_terms,
     day_number,
+    has_terms,
 )
 from paperfeed.search.models import PaperSummary, PaperVector
 from paperfeed.search.query import category_canonical
@@ -167,6 +172,19 @@ def _keyset(qs: Rows, field: str, mark: Watermark, batch: int) -> Iterator[list[
 
 
 # 1. keyword -----------------------------------------------------------------------------------
+KEYWORD_FIELDS = ("id", "title", "abstract", "authors", "categories", "published", "has_code",
+                  "modified_at")  # fmt: skip
+# What the filter columns keep of a paper: (id, categories, published, has code).
+Pending = list[tuple[int, str, dt.datetime | None, bool]]
+
+
+def _paper_rows(*fields: str) -> Rows:
+    """Papers as rows of these fields, among which `has_code`: whether the paper names its own
+    code repository (an EXISTS on the links' (paper, primary) index, not a query per paper)."""
+    own = PaperLink.objects.filter(paper=OuterRef("pk"), primary=True)
+    return Paper.objects.annotate(has_code=Exists(own)).values_list(*fields)
+
+
 def keyword_sync(*, rebuild: bool = False, progress: Progress | None = None) -> tuple[int, int]:
     """Write changed papers into the keyword index and its filter columns; returns (written,
     documents in the index)."""
@@ -178,47 +196,82 @@ def keyword_sync(*, rebuild: bool = False, progress: Progress | None = None) -> 
     fresh = not state
     columns = FilterColumns.empty() if fresh else filters_load(kindex.path)
     if columns is None:  # an index written before filter columns existed
-        columns = _columns_of(Paper.objects.values_list("id", "categories", "published"))
+        every = _paper_rows("id", "categories", "published", "has_code")
+        columns = FilterColumns.empty().updated(*_column_values(list(every)))
         filters_save(kindex.path, columns)
     scanned_at = timezone.now()
+    # Read before the papers, so that links stored while they are read are looked at next run.
+    links_now, links_before = _links_mark(), state.get("links")
     mark = _watermark(state)
-    fields = ("id", "title", "abstract", "authors", "categories", "published", "modified_at")
-    qs = Paper.objects.values_list(*fields)
+    qs = _paper_rows(*KEYWORD_FIELDS)
     total = _newer(qs, "modified_at", mark).count()
     writer = kindex.writer()
     if fresh:
         writer.delete_all_documents()
     written = 0
-    pending: list[tuple[int, str, dt.datetime | None]] = []
+    pending: Pending = []
     for rows in _keyset(qs, "modified_at", mark, KEYWORD_BATCH):
-        for pid, title, abstract, authors, categories, published, _ in rows:
-            if not fresh:  # (delete_documents_by_term does not match unsigned fields)
-                writer.delete_documents_by_query(
-                    tantivy.Query.term_query(kindex.schema, "pid", pid)
-                )
-            doc = IndexDocument(pid, title, abstract, authors, categories.split(),
-                                published.date() if published else None)  # fmt: skip
-            writer.add_document(kindex.document(doc))
-            pending.append((pid, categories, published))
+        pending += _keyword_write(writer, kindex, rows, replace=not fresh)
         written += len(rows)
-        state = _progress_state(rows[-1], scanned_at)
+        state = _progress_state(rows[-1], scanned_at) | {"links": links_before}
         if len(pending) >= KEYWORD_COMMIT_EVERY:
             columns = _commit(writer, kindex, columns, pending, state_file, state)
             pending = []
         if progress:
             progress("keyword", written, total)
-    _commit(writer, kindex, columns, pending, state_file, state)
+    columns = _commit(writer, kindex, columns, pending, state_file, state)
+    if not fresh and links_before != links_now:
+        changed = _code_changed(columns)
+        for start in range(0, len(changed), KEYWORD_BATCH):
+            rows = list(qs.filter(id__in=changed[start : start + KEYWORD_BATCH]))
+            pending = _keyword_write(writer, kindex, rows, replace=True)
+            columns = _commit(writer, kindex, columns, pending, state_file, state)
+            written += len(rows)
+    # Links are now reflected as of links_now (a fresh build read every paper's flag after it).
+    write_json_atomic(state_file, state | {"links": links_now})
     writer.wait_merging_threads()
     kindex.refresh()
     _keyword_leftovers()
     return written, kindex.num_docs()
 
 
+def _keyword_write(
+    writer: tantivy.IndexWriter, kindex: KeywordIndex, rows: list[tuple[Any, ...]], *, replace: bool
+) -> Pending:
+    """Add these papers (rows of KEYWORD_FIELDS) to the index, replacing their old documents."""
+    pending: Pending = []
+    for pid, title, abstract, authors, categories, published, has_code, _ in rows:
+        if replace:  # (delete_documents_by_term does not match unsigned fields)
+            writer.delete_documents_by_query(tantivy.Query.term_query(kindex.schema, "pid", pid))
+        doc = IndexDocument(pid, title, abstract, authors, categories.split(),
+                            published.date() if published else None,
+                            has=("code",) if has_code else ())  # fmt: skip
+        writer.add_document(kindex.document(doc))
+        pending.append((pid, categories, published, bool(has_code)))
+    return pending
+
+
+def _links_mark() -> int:
+    """The newest link's id: links are only ever replaced (deleted, then inserted anew), so it
+    grows whenever links are found again, whether or not the paper changed."""
+    return int(PaperLink.objects.aggregate(newest=Max("id"))["newest"] or 0)
+
+
+def _code_changed(columns: FilterColumns) -> list[int]:
+    """The indexed papers whose has:code in the columns is no longer what their links say (one
+    pass over the papers' own repositories, about 0.2 s a million papers)."""
+    own = PaperLink.objects.filter(primary=True).values_list("paper_id", flat=True)
+    linked = np.unique(np.fromiter(own.iterator(chunk_size=20_000), dtype=np.uint64))
+    flagged = columns.keys[columns.mask(required=has_terms(["code"]))]
+    changed = np.setxor1d(linked, flagged, assume_unique=True)
+    return [int(pid) for pid in changed[np.isin(changed, columns.keys)]]
+
+
 def _commit(
     writer: tantivy.IndexWriter,
     kindex: KeywordIndex,
     columns: FilterColumns,
-    pending: list[tuple[int, str, dt.datetime | None]],
+    pending: Pending,
     state_file: Path,
     state: dict[str, Any],
 ) -> FilterColumns:
@@ -232,17 +285,14 @@ def _commit(
     return columns
 
 
-def _columns_of(rows: Iterable[tuple[int, str, dt.datetime | None]]) -> FilterColumns:
-    return FilterColumns.empty().updated(*_column_values(list(rows)))
-
-
-def _column_values(
-    rows: list[tuple[int, str, dt.datetime | None]],
-) -> tuple[list[int], list[int | None], list[list[str]]]:
+def _column_values(rows: Pending) -> tuple[list[int], list[int | None], list[list[str]]]:
     return (
-        [pid for pid, _, _ in rows],
-        [day_number(published.date()) if published else None for _, _, published in rows],
-        [_filterable(categories) for _, categories, _ in rows],
+        [pid for pid, _, _, _ in rows],
+        [day_number(published.date()) if published else None for _, _, published, _ in rows],
+        [
+            _filterable(categories) + has_terms(["code"] if has_code else [])
+            for _, categories, _, has_code in rows
+        ],
     )
 
 

@@ -31,7 +31,8 @@ MAX_TERMS = 64
 EPOCH = dt.date(1970, 1, 1)
 # Bumped whenever the schema or the analyzers change: the index then lives in a new folder and
 # `paperfeed index` builds it from the database (see search.indexing.keyword_path).
-SCHEMA_VERSION = 3
+# 4: the `has` field (has:code).
+SCHEMA_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class IndexDocument:
     authors: Sequence[str]
     categories: Sequence[str]
     published: dt.date | None
+    has: Sequence[str] = ()  # the query language's has: values that hold ("code")
 
 
 def _paper_analyzer() -> tantivy.TextAnalyzer:
@@ -84,12 +86,19 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("text", tokenizer_name="paperfeed_text")
     builder.add_text_field("authors", tokenizer_name="paperfeed_names")
     builder.add_text_field("cat", tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("has", tokenizer_name="raw", index_option="basic")
     builder.add_integer_field("day", indexed=True, fast=True)
     return builder.build()
 
 
 def day_number(day: dt.date) -> int:
     return (day - EPOCH).days
+
+
+def has_terms(has: Iterable[str]) -> list[str]:
+    """The filter columns' names for a paper's has: values ("code" -> "has:code"): the prefix
+    keeps them apart from category terms in the same bitset."""
+    return [f"has:{value}" for value in has]
 
 
 def category_terms(categories: Iterable[str]) -> list[str]:
@@ -148,6 +157,8 @@ class KeywordIndex:
             doc.add_text("authors", name)  # for author: filters, matched as names
         for term in category_terms(paper.categories):
             doc.add_text("cat", term)
+        for value in paper.has:
+            doc.add_text("has", value)
         if paper.published is not None:
             doc.add_integer("day", day_number(paper.published))
         return doc
@@ -179,11 +190,13 @@ class KeywordIndex:
         return self._match("text", tokens) if tokens else _nothing()
 
     def filter_clauses(self, parsed: ParsedQuery) -> list[tantivy.Query]:
-        """Category, author and date constraints, each one a query every result must match."""
+        """Category, has:, author and date constraints, each one a query every result must
+        match."""
         musts: list[tantivy.Query] = []
         if parsed.categories:
             cats = [self._term("cat", c, reads="basic") for c in parsed.categories]
             musts.append(cats[0] if len(cats) == 1 else _should(cats))
+        musts += [self._term("has", value, reads="basic") for value in parsed.has]
         for name in parsed.authors:
             tokens = NAME_ANALYZER.analyze(name)
             musts.append(self._match("authors", tokens) if tokens else _nothing())
@@ -234,7 +247,7 @@ class KeywordIndex:
             self._phrase_clause(text)
             for text in parsed.excluded[:MAX_TERMS]
             if PAPER_ANALYZER.analyze(text)
-        ]
+        ] + [self._term("has", value, reads="basic") for value in parsed.lacks]
 
     # Searching ---------------------------------------------------------------------------
     def search(
@@ -250,8 +263,9 @@ class KeywordIndex:
             result = searcher.search(query, limit=limit, offset=offset, count=False)
         else:
             musts = self.filter_clauses(parsed)
-            if not musts:
+            if not musts and not parsed.lacks:
                 return []
+            musts = musts or [tantivy.Query.all_query()]  # "-has:code" alone: all but those
             excluded = [(tantivy.Occur.MustNot, q) for q in self.exclusions(parsed)]
             query = tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in musts] + excluded)
             result = searcher.search(

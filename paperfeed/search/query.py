@@ -1,4 +1,5 @@
-"""The search query language: words, "phrases", -exclusions, author:, cat:, dates and arXiv ids.
+"""The search query language: words, "phrases", -exclusions, author:, cat:, has:, dates and
+arXiv ids.
 
 query_parse never raises. What it cannot read becomes plain words or is dropped, with a short note
 saying so, because a search box has to answer whatever people paste into it.
@@ -39,8 +40,10 @@ _ARCHIVES = _CAPITAL_CLASSES | _WORD_CLASSES | _PLAIN_ARCHIVES
 _CATEGORY = re.compile(r"([a-z]+(?:-[a-z]+)?)(?:\.([a-z]+(?:-[a-z]+)*))?")
 
 _FIELDS = {"au": "author", "category": "cat"} | {
-    name: name for name in ("author", "cat", "year", "after", "before")
+    name: name for name in ("author", "cat", "has", "year", "after", "before")
 }
+# What `has:` can ask for: "code", a paper that names its own code repository.
+HAS_VALUES = ("code",)
 # A field is letters then a colon; "http://..." is a link, not a field called http.
 _FIELD = re.compile(r"([A-Za-z]+):(?!//)(.*)", re.DOTALL)
 _YEARS = re.compile(r"(\d{4})(?:(?:-|–|\.\.)(\d{4}))?")
@@ -57,7 +60,8 @@ _EDGE_SYMBOLS = frozenset("$+<=>^`|~")
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """A search query, read. Authors must all match; any one of the categories matches.
+    """A search query, read. Authors must all match; any one of the categories matches; every
+    `has` value must hold (`has:code`) and no `lacks` value may (`-has:code`).
 
     Terms, phrases and author names are kept as typed and may hold any character (quotes, colons,
     "OR"): engines must tokenise or escape them, never splice them into their own query syntax.
@@ -70,6 +74,8 @@ class ParsedQuery:
     excluded: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
+    has: tuple[str, ...] = ()  # among HAS_VALUES
+    lacks: tuple[str, ...] = ()
     after: date | None = None  # inclusive
     before: date | None = None  # inclusive
     arxiv_ids: tuple[str, ...] = ()
@@ -91,7 +97,9 @@ class ParsedQuery:
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.authors or self.categories or self.after or self.before)
+        return bool(
+            self.authors or self.categories or self.has or self.lacks or self.after or self.before
+        )
 
     @property
     def is_empty(self) -> bool:
@@ -104,16 +112,20 @@ class ParsedQuery:
         *,
         categories: Iterable[str] = (),
         authors: Iterable[str] = (),
+        has: Iterable[str] = (),
         after: date | None = None,
         before: date | None = None,
     ) -> ParsedQuery:
-        """Merge a form's filters: the union of categories and authors, the tighter date bounds."""
+        """Merge a form's filters: the union of categories, authors and `has` values, the tighter
+        date bounds."""
         reader = _Reader()
         reader.load(self)
         for value in categories:
             reader.category(value, shown=value)
         for name in authors:
             reader.author(name)
+        for value in has:
+            reader.flag(value, negated=False, shown=f"has:{value}")
         reader.dates(after, before)
         return reader.result(self.raw)
 
@@ -157,7 +169,16 @@ class _Reader:
     def __init__(self) -> None:
         self.lists: dict[str, list[str]] = {
             name: []
-            for name in ("terms", "phrases", "excluded", "authors", "categories", "arxiv_ids")
+            for name in (
+                "terms",
+                "phrases",
+                "excluded",
+                "authors",
+                "categories",
+                "has",
+                "lacks",
+                "arxiv_ids",
+            )
         }
         self.seen: set[tuple[str, str]] = set()
         self.dropped = 0
@@ -254,7 +275,7 @@ class _Reader:
     def field(self, name: str, value: str, negated: bool, shown: str) -> None:
         kind = _FIELDS[name]
         value = _SPACES.sub(" ", value).strip()
-        if negated:
+        if negated and kind != "has":
             self.note(f'ignored "-{_show(shown)}": a filter cannot be excluded')
         elif not value:
             self.note(f'ignored "{name}:" with nothing after it')
@@ -263,6 +284,9 @@ class _Reader:
         elif kind == "cat":
             for part in value.split(","):
                 self.category(part, shown=f"{name}:{part}")
+        elif kind == "has":
+            for part in value.split(","):
+                self.flag(part, negated, shown=f"{'-' if negated else ''}has:{part}")
         elif kind == "year":
             years = _YEARS.fullmatch(value)
             first = _period(years[1]) if years else None
@@ -291,6 +315,15 @@ class _Reader:
         elif value.strip():
             self.note(f'ignored "{_show(shown)}": not an arXiv category such as cs.LG or hep-th')
 
+    def flag(self, value: str, negated: bool, shown: str) -> None:
+        """A `has:` value: every result has it, or with a minus none does."""
+        flag = value.strip().lower()
+        if flag in HAS_VALUES:
+            self.keep("lacks" if negated else "has", flag)
+        elif flag:
+            known = ", ".join(f"has:{v}" for v in HAS_VALUES)
+            self.note(f'ignored "{_show(shown)}": the only such filter is {known}')
+
     def dates(self, after: date | None, before: date | None) -> None:
         if after and (self.after is None or after > self.after):
             self.after = after
@@ -302,6 +335,8 @@ class _Reader:
             self.note(f"kept the first {MAX_ITEMS} words and filters; ignored {self.dropped} more")
         if self.after and self.before and self.after > self.before:
             self.note(f"{self.after} is later than {self.before}, so no paper can match the dates")
+        for flag in sorted(set(self.lists["has"]) & set(self.lists["lacks"])):
+            self.note(f'"has:{flag}" and "-has:{flag}" together: no paper can match')
         notes = self.notes[:MAX_NOTES]
         if len(self.notes) > MAX_NOTES:
             notes.append(f"and {len(self.notes) - MAX_NOTES} more problems like these")
@@ -313,6 +348,8 @@ class _Reader:
             excluded=lists["excluded"],
             authors=lists["authors"],
             categories=lists["categories"],
+            has=lists["has"],
+            lacks=lists["lacks"],
             after=self.after,
             before=self.before,
             arxiv_ids=lists["arxiv_ids"],

@@ -15,7 +15,7 @@ from paperfeed.lib.metrics import SEARCH_SECONDS
 from paperfeed.papers.models import Paper
 from paperfeed.search.engine import SearchEngine, engine
 from paperfeed.search.hybrid import rrf_fuse, zscore_fuse
-from paperfeed.search.keyword import day_number
+from paperfeed.search.keyword import day_number, has_terms
 from paperfeed.search.models import PaperSummary, PaperVector
 from paperfeed.search.query import ParsedQuery, query_parse
 from paperfeed.search.snippets import Piece, query_stems, snippet
@@ -84,15 +84,18 @@ def papers_search(
     authors: Sequence[str] = (),
     after: dt.date | None = None,
     before: dt.date | None = None,
+    code: bool = False,
 ) -> SearchResults:
     """Search the catalog. Never raises for what a user typed; an unknown mode is the caller's
-    error (SearchModeError)."""
+    error (SearchModeError). `code` keeps only papers that name their own code repository, as
+    `has:code` in the query does."""
     if mode not in MODES:
         raise SearchModeError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
     started = time.perf_counter()
     parsed = query_parse(q).with_filters(
-        categories=tuple(categories), authors=tuple(authors), after=after, before=before
-    )
+        categories=tuple(categories), authors=tuple(authors), has=("code",) if code else (),
+        after=after, before=before,
+    )  # fmt: skip
     page, per_page = max(1, page), max(1, min(per_page, 100))
     need = min(page * per_page, MAX_RESULTS) + 1
     current = engine()
@@ -186,7 +189,7 @@ def _semantic(
     if constraint is None:
         return current.vectors.search(query, k)
     mask = _column_mask(current, parsed)
-    if mask is not None:  # categories and dates only: numpy columns answer them
+    if mask is not None:  # categories, has: and dates only: numpy columns answer them
         rows = np.flatnonzero(mask)
 
         def passing(pids: list[int]) -> set[int]:
@@ -210,15 +213,16 @@ def _semantic(
 
 
 def _column_mask(current: SearchEngine, parsed: ParsedQuery) -> np.ndarray | None:
-    """Which vector rows pass the query's filters, when its constraints are categories and
-    dates only and the columns are there; None sends the search through tantivy."""
-    if parsed.authors or parsed.phrases or parsed.excluded:
+    """Which vector rows pass the query's filters, when its constraints are categories, has:
+    values and dates only and the columns are there; None sends the search through tantivy."""
+    if parsed.authors or parsed.phrases or parsed.excluded or parsed.lacks:
         return None
     columns = current.filter_columns()
     if columns is None or len(columns) != current.vectors.count:
         return None
     return columns.mask(
         categories=parsed.categories,
+        required=has_terms(parsed.has),
         after=day_number(parsed.after) if parsed.after else None,
         before=day_number(parsed.before) if parsed.before else None,
     )

@@ -221,7 +221,7 @@ class SearchFeed(PaperFeed):
         results = papers_search(
             q=params.q[:2000], mode=params.mode, per_page=FEED_ITEMS,
             categories=[params.category] if params.category else [],
-            after=params.after, before=params.before,
+            after=params.after, before=params.before, code=params.code,
         )  # fmt: skip
         return _with_code([Item(hit.paper, None) for hit in results.hits])
 

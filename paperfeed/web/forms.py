@@ -72,6 +72,7 @@ class SearchForm(forms.Form):
     before = forms.DateField(
         required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
     )
+    code = forms.BooleanField(required=False, label="With code")
     page = forms.IntegerField(required=False, min_value=1, max_value=50)
 
     def params(self) -> tuple[SearchParams, list[str]]:
@@ -89,6 +90,7 @@ class SearchForm(forms.Form):
             category=data.get("category") or "",
             after=data.get("after"),
             before=data.get("before"),
+            code=bool(data.get("code")),
             page=data.get("page") or 1,
         )
         return params, notes
@@ -101,11 +103,12 @@ class SearchParams:
     category: str
     after: date | None
     before: date | None
+    code: bool  # only papers that name their own code repository
     page: int
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.category or self.after or self.before)
+        return bool(self.category or self.after or self.before or self.code)
 
     @property
     def query_text(self) -> str:
@@ -117,6 +120,8 @@ class SearchParams:
             parts.append(f"after:{self.after.isoformat()}")
         if self.before:
             parts.append(f"before:{self.before.isoformat()}")
+        if self.code:
+            parts.append("has:code")
         return " ".join(p for p in parts if p)
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django import template
 from django.utils.html import conditional_escape
@@ -56,6 +57,12 @@ def stars(count: int | None) -> str:
     if count < 1_000_000:
         return f"{count // 1000}k"
     return f"{count / 1_000_000:.1f}".rstrip("0").rstrip(".") + "M"
+
+
+@register.filter
+def get_item(mapping: Mapping[Any, Any] | None, key: Any) -> Any:
+    """mapping[key], or None: a per-paper value a view looked up for a whole list."""
+    return mapping.get(key) if mapping else None
 
 
 @register.filter

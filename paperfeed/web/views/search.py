@@ -11,6 +11,7 @@ from paperfeed.accounts.http import AuthenticatedHttpRequest
 from paperfeed.accounts.models import SavedSearch
 from paperfeed.accounts.services import saved_search_delete as saved_search_delete_service
 from paperfeed.accounts.services import saved_search_save as saved_search_save_service
+from paperfeed.links.selectors import code_badges
 from paperfeed.papers.selectors import paper_get
 from paperfeed.search.selectors import papers_search
 from paperfeed.web.forms import SEARCH_MODES, SearchForm
@@ -35,13 +36,18 @@ def search(request: HttpRequest) -> HttpResponse:
     results = papers_search(
         q=params.q, mode=params.mode, page=params.page, per_page=PER_PAGE,
         categories=[params.category] if params.category else [],
-        after=params.after, before=params.before,
+        after=params.after, before=params.before, code=params.code,
     )  # fmt: skip
     # An arXiv id or URL typed into the box goes straight to the paper when it is stored.
     arxiv_id = results.query.arxiv_id
     if arxiv_id and not params.has_filters and (paper := paper_get(arxiv_id=arxiv_id)):
         return redirect("paper", arxiv_id=paper.arxiv_id)
-    context.update(results=results, notes=[*notes, *results.notes], saved_query=params.query_text)
+    context.update(
+        results=results,
+        notes=[*notes, *results.notes],
+        saved_query=params.query_text,
+        code=code_badges([hit.paper.pk for hit in results.hits]),
+    )
     return render(request, "web/search.html", context)
 
 

@@ -24,7 +24,7 @@ def iso_date(text: str) -> dt.date:
 class Command(BaseCommand):
     help = (
         'Search papers: words, "exact phrases", -excluded, author:"Name", cat:cs.LG, year:2025, '
-        "after:2025-01-01, before:..., or an arXiv id."
+        "after:2025-01-01, before:..., has:code (only papers with their code), or an arXiv id."
     )
 
     def add_arguments(self, parser: Any) -> None:
