@@ -122,6 +122,9 @@ SQLITE_OPTIONS = {
 }
 
 
+PG_CONNECT_TIMEOUT = 5  # seconds
+
+
 def _database() -> dict[str, object]:
     url = envstr("DATABASE_URL", "")
     if url:
@@ -131,6 +134,13 @@ def _database() -> dict[str, object]:
             raise SettingError(f"DATABASE_URL={url!r} is not a database URL: {exc}") from None
         if config["ENGINE"] == "django.db.backends.sqlite3":
             config["OPTIONS"] = {**SQLITE_OPTIONS, **(config.get("OPTIONS") or {})}
+        elif "postgresql" in config["ENGINE"]:
+            # A database host that drops packets would hold each request for the kernel's TCP
+            # timeout (minutes) before its 503; `?connect_timeout=N` in the URL overrides this.
+            config["OPTIONS"] = {
+                "connect_timeout": PG_CONNECT_TIMEOUT,
+                **(config.get("OPTIONS") or {}),
+            }
         return dict(config)
     HOME.mkdir(parents=True, exist_ok=True)
     return {

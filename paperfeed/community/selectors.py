@@ -124,11 +124,7 @@ def trending(
     "month": the last 30), highest trending score first (only those that name their own code
     with `with_code`); see community/trending.py for the score. Ranked in SQL by the stored
     key, so only one page of rows is read."""
-    if window not in WINDOWS:
-        raise ValueError(f"'{window}' is not a trending window (use day, week or month)")
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    since = today - timedelta(days=WINDOWS[window])
+    now, today, since = _window(window, now)
     start = max(offset, 0)
     # Rank the window's candidates on the (featured_on, trend, paper) index alone, then join
     # the papers of one page: the cost grows with the window, not with the catalog.
@@ -150,10 +146,7 @@ def trending_by_stars(
 ) -> list[PaperEntry]:
     """Papers whose own repository gained the most GitHub stars in the window, as Papers with
     Code ranked them; featured or not (a paper never featured has no votes or submitter)."""
-    if window not in WINDOWS:
-        raise ValueError(f"'{window}' is not a trending window (use day, week or month)")
-    now = now or timezone.now()
-    since = timezone.localdate(now) - timedelta(days=WINDOWS[window])
+    now, _, since = _window(window, now)
     ranked = papers_by_stars_gained(since=since, limit=max(limit, 0), offset=max(offset, 0))
     ids = [paper_id for paper_id, _ in ranked]
     papers = Paper.objects.in_bulk(ids)
@@ -260,6 +253,15 @@ def user_submissions(*, user: AnyUser | None) -> QuerySet[Featured]:
         .select_related("paper")
         .order_by("-featured_on", "-created_at", "-id")
     )
+
+
+def _window(window: str, now: datetime | None) -> tuple[datetime, date, date]:
+    """(now, today, the window's first day) of a trending window's name."""
+    if window not in WINDOWS:
+        raise ValueError(f"'{window}' is not a trending window (use day, week or month)")
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    return now, today, today - timedelta(days=WINDOWS[window])
 
 
 def _has_code() -> Exists:
