@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "paperfeed.community",
     "paperfeed.search",
     "paperfeed.recommend",
+    "paperfeed.alerts",
     "paperfeed.digests",
     "paperfeed.api",
     "paperfeed.web",
@@ -419,6 +420,8 @@ GITHUB_API_URL = envstr("PAPERFEED_GITHUB_API_URL", "https://api.github.com").rs
 GITHUB_TOKEN = envstr("PAPERFEED_GITHUB_TOKEN", "")
 LINKS_RECENT_DAYS = envint("PAPERFEED_LINKS_RECENT_DAYS", 30, minimum=1)
 REPOSITORIES_SCHEDULE = envcron("PAPERFEED_REPOSITORIES_SCHEDULE", "40 * * * *")
+# Saved-search alerts are matched against the papers that arrived since their last run.
+ALERTS_SCHEDULE = envcron("PAPERFEED_ALERTS_SCHEDULE", "*/15 * * * *")
 # Digests: the daily edition at this hour of the site's time zone, the weekly one on Mondays.
 DIGEST_HOUR = envint("PAPERFEED_DIGEST_HOUR", 7, minimum=0)
 if DIGEST_HOUR > 23:

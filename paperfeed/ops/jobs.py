@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from django.utils import timezone
 
 from paperfeed.lib.schedule import Schedule
 from paperfeed.ops.models import JobRun
+
+log = logging.getLogger(__name__)
 
 
 class JobError(Exception):
@@ -170,6 +173,23 @@ def repositories_run(run: JobRun) -> str:
         raise JobError(f"GitHub could not be reached: {exc}") from None
 
 
+# alerts --------------------------------------------------------------------------------------
+def alerts_run(run: JobRun) -> str:
+    """Saved-search alerts against the papers that arrived since their last run: by words and,
+    when the embedding model loads, by meaning."""
+    from paperfeed.alerts.services import alerts_check
+    from paperfeed.search.embedding import EmbeddingError
+    from paperfeed.search.engine import embedder_shared
+    from paperfeed.search.indexing import model_key
+
+    try:
+        embedder = embedder_shared(model_key(settings.EMBEDDING_MODEL), settings.EMBEDDING_BACKEND)
+    except EmbeddingError as exc:
+        log.warning("alerts matched by their words only: %s", exc)
+        embedder = None
+    return str(alerts_check(embedder=embedder))
+
+
 # digests -------------------------------------------------------------------------------------
 def _edition_day(frequency: str, due: datetime) -> date:
     """The day whose edition a digest run sends: yesterday's, or last week's."""
@@ -259,6 +279,10 @@ job_register(Job(
 job_register(Job(
     "repositories", "GitHub stars and metadata of the papers' repositories: recent ones daily",
     lambda: Schedule(settings.REPOSITORIES_SCHEDULE, "UTC"), repositories_run,
+))  # fmt: skip
+job_register(Job(
+    "alerts", "saved-search alerts: the papers that arrived since each one's last run",
+    lambda: Schedule(settings.ALERTS_SCHEDULE, "UTC"), alerts_run,
 ))  # fmt: skip
 job_register(Job(
     "digest_daily", "the daily digest, at PAPERFEED_DIGEST_HOUR", _digest_schedule("*"),

@@ -26,7 +26,8 @@ import fcntl
 import hashlib
 import json
 import shutil
-from collections.abc import Callable, Iterator
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -249,6 +250,24 @@ def _keyword_write(
         writer.add_document(kindex.document(doc))
         pending.append((pid, categories, published, bool(has_code)))
     return pending
+
+
+@contextmanager
+def scratch_index(paper_ids: Sequence[int]) -> Iterator[KeywordIndex]:
+    """A keyword index of these papers alone, in a temporary folder removed afterwards: the
+    day's new papers, against which saved-search alerts are matched with the query language's
+    every rule (filters, phrases, exclusions)."""
+    with tempfile.TemporaryDirectory(prefix="paperfeed-scratch-") as folder:
+        kindex = KeywordIndex(Path(folder))
+        writer = kindex.writer(threads=1)
+        ids = list(paper_ids)
+        for start in range(0, len(ids), 2_000):
+            rows = list(_paper_rows(*KEYWORD_FIELDS).filter(id__in=ids[start : start + 2_000]))
+            _keyword_write(writer, kindex, rows, replace=False)
+        writer.commit()
+        writer.wait_merging_threads()
+        kindex.index.reload()
+        yield kindex
 
 
 def _links_mark() -> int:

@@ -229,6 +229,27 @@ class KeywordIndex:
         subqueries += [(tantivy.Occur.MustNot, q) for q in excluded]
         return tantivy.Query.boolean_query(subqueries)
 
+    def every_word_query(self, parsed: ParsedQuery) -> tantivy.Query | None:
+        """Every word and phrase required, with the filters and exclusions: what a paper must
+        hold to match a saved search's alert by its words. None when nothing was typed."""
+        musts = self._word_clauses(parsed.terms[:MAX_TERMS])
+        musts += [self._phrase_clause(phrase) for phrase in parsed.phrases[:MAX_TERMS]]
+        if not musts:
+            return None
+        subqueries = [(tantivy.Occur.Must, q) for q in musts]
+        subqueries += [(tantivy.Occur.Must, tantivy.Query.const_score_query(q, 0.0))
+                       for q in self.filter_clauses(parsed)]  # fmt: skip
+        subqueries += [(tantivy.Occur.MustNot, q) for q in self.exclusions(parsed)]
+        return tantivy.Query.boolean_query(subqueries)
+
+    def hits(self, query: tantivy.Query, *, limit: int) -> list[tuple[int, float]]:
+        """(paper id, score) of what a query built here matches, best first."""
+        if limit <= 0:
+            return []
+        self.refresh()
+        searcher = self.index.searcher()
+        return self._pids_scores(searcher, searcher.search(query, limit=limit, count=False).hits)
+
     def constraint_query(self, parsed: ParsedQuery) -> tantivy.Query | None:
         """What every result must satisfy, whatever ranks it: filters, phrases and exclusions.
         Semantic search checks its candidates against this."""

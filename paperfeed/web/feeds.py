@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import linebreaks
 
+from paperfeed.alerts.selectors import alert_by_secret, alert_matches
 from paperfeed.community.selectors import daily_papers, featured_latest_day, trending_current
 from paperfeed.lib.periods import Period
 from paperfeed.links.selectors import code_badges
@@ -226,6 +228,29 @@ class SearchFeed(PaperFeed):
         return _with_code([Item(hit.paper, None) for hit in results.hits])
 
 
+class AlertFeed(PaperFeed):
+    """A saved search's alert: the new papers it matched, newest first. Private: its address
+    holds a secret, and a renewed or stopped alert's old address answers 404."""
+
+    def get_object(self, request: HttpRequest, secret: str, **kwargs: Any) -> Any:
+        alert = alert_by_secret(secret)
+        if alert is None:
+            raise Http404("No such feed: it may have been renewed or its alert stopped.")
+        return alert
+
+    def title(self, obj: Any) -> str:
+        return f"Alert: {_clean(obj.search.name[:100])}"
+
+    def subtitle(self, obj: Any) -> str:
+        return f"New papers matching “{_clean(obj.search.query[:200])}”."
+
+    def link(self, obj: Any) -> str:
+        return f"{reverse('search')}?{urlencode({'q': obj.search.query})}"
+
+    def items(self, obj: Any) -> list[Item]:
+        return _with_code([Item(m.paper, m.found_at) for m in alert_matches(obj, limit=FEED_ITEMS)])
+
+
 def _atom(feed: type[PaperFeed]) -> type[PaperFeed]:
     return type(f"{feed.__name__}Atom", (feed,), {"feed_type": Atom1Feed})
 
@@ -238,6 +263,7 @@ FEEDS = {
         "category": CategoryFeed,
         "author": AuthorFeed,
         "search": SearchFeed,
+        "alert": AlertFeed,
     }.items()
 }
 
@@ -262,4 +288,5 @@ urlpatterns = [
     path("category/<str:category>.<feedformat:fmt>", feed, {"kind": "category"},
          name="feed_category"),
     path("authors/<path:name>.<feedformat:fmt>", feed, {"kind": "author"}, name="feed_author"),
+    path("alerts/<str:secret>.<feedformat:fmt>", feed, {"kind": "alert"}, name="feed_alert"),
 ]  # fmt: skip

@@ -18,6 +18,7 @@ from paperfeed.accounts.http import AuthenticatedHttpRequest
 from paperfeed.accounts.models import ApiToken
 from paperfeed.accounts.selectors import library_papers, saved_searches
 from paperfeed.accounts.tokens import TokenError, api_token_create, api_token_revoke, api_tokens
+from paperfeed.alerts.selectors import alerts_by_search
 from paperfeed.community.selectors import user_submissions, user_voted_papers
 from paperfeed.web.forms import SignupForm
 from paperfeed.web.http import login_required_action
@@ -70,6 +71,7 @@ def profile(request: AuthenticatedHttpRequest, **extra: Any) -> HttpResponse:
         "voted": list(user_voted_papers(user=user)[:PROFILE_LIST]),
         "submissions": list(user_submissions(user=user)[:PROFILE_LIST]),
         "searches": list(saved_searches(user=user)),
+        "alerts": alerts_by_search(user=user),
         "tokens": list(api_tokens(user=user)),
         **extra,
     }
