@@ -9,7 +9,6 @@ from datetime import datetime
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Min
 from django.utils import timezone
 
 from paperfeed.accounts.auth import AnyUser, require_login
@@ -20,7 +19,7 @@ from paperfeed.search.embedding import Embedder
 from paperfeed.search.indexing import scratch_index
 from paperfeed.search.keyword import KeywordIndex
 from paperfeed.search.models import PaperVector
-from paperfeed.search.query import query_parse
+from paperfeed.search.query import ParsedQuery, query_parse
 
 log = logging.getLogger(__name__)
 LOGIN_NEEDED = "Log in to set alerts."
@@ -32,6 +31,7 @@ LOGIN_NEEDED = "Log in to set alerts."
 # in papers near a long, specific query (a title), not every paper a short one resembles.
 SEMANTIC_FLOOR = 0.5
 MAX_PAPERS = 50_000  # new papers matched in one run (a day of arXiv is about 2,000 to 3,000)
+WRITE_BATCH = 5_000
 
 
 def alert_set(
@@ -94,14 +94,16 @@ class CheckSummary:
 def alerts_check(*, now: datetime | None = None, embedder: Embedder | None = None) -> CheckSummary:
     """Match every alert against the papers stored since its last run, never the whole catalog:
     the new papers get a scratch keyword index of their own, and with an embedder their stored
-    vectors are compared with each query's. A match is stored once, whatever the reruns."""
+    vectors are compared with each query's. Each distinct query is evaluated once, however many
+    readers saved it; its query texts are embedded in one batched call. A match is stored once,
+    whatever the reruns (a run cut short is simply run again)."""
     now = now or timezone.now()
     summary = CheckSummary()
-    alerts = list(Alert.objects.select_related("search").order_by("pk"))
+    alerts = list(Alert.objects.order_by("pk").values_list("pk", "search__query", "checked_until"))
     summary.alerts = len(alerts)
     if not alerts:
         return summary
-    since = Alert.objects.aggregate(since=Min("checked_until"))["since"]
+    since = min(checked for _, _, checked in alerts)
     new = Paper.objects.filter(created_at__gt=since, created_at__lte=now)
     # A bulk import (a snapshot of old papers) is not news: past MAX_PAPERS arrivals, only the
     # most recently published are matched.
@@ -114,28 +116,37 @@ def alerts_check(*, now: datetime | None = None, embedder: Embedder | None = Non
         )
     summary.papers = len(arrived)
     if arrived:
+        by_query: dict[str, list[tuple[int, datetime]]] = {}
+        for pk, query, checked in alerts:
+            by_query.setdefault(query, []).append((pk, checked))
+        parsed = {query: query_parse(query) for query in by_query}
         vectors = _vectors(embedder, list(arrived)) if embedder is not None else None
+        semantic = _semantic(embedder, vectors, parsed) if embedder is not None and vectors else {}
+        rows: list[AlertMatch] = []
         with scratch_index(list(arrived)) as kindex:
-            for alert in alerts:
-                found = _matches(alert, kindex, arrived, vectors, embedder)
-                with transaction.atomic():
-                    AlertMatch.objects.bulk_create(
-                        [
-                            AlertMatch(
-                                alert=alert, paper_id=pid, score=score, how=how, found_at=now
-                            )  # fmt: skip
-                            for pid, (score, how) in found.items()
-                        ],
-                        ignore_conflicts=True,  # matched on an earlier run: once only
-                    )
-                    Alert.objects.filter(pk=alert.pk).update(checked_until=now)
-                summary.matches += len(found)
-    else:
-        Alert.objects.filter(pk__in=[a.pk for a in alerts]).update(checked_until=now)
+            for query, holders in by_query.items():
+                found = _matches(parsed[query], kindex, semantic.get(query, {}), limit=len(arrived))
+                for pk, checked in holders:
+                    rows += [
+                        AlertMatch(alert_id=pk, paper_id=pid, score=score, how=how, found_at=now)
+                        for pid, (score, how) in found.items()
+                        if arrived[pid] > checked  # new to this alert
+                    ]
+        summary.matches = len(rows)
+        for start in range(0, len(rows), WRITE_BATCH):
+            with transaction.atomic():
+                AlertMatch.objects.bulk_create(
+                    rows[start : start + WRITE_BATCH],
+                    ignore_conflicts=True,  # matched on an earlier run: once only
+                )
+    ids = [pk for pk, _, _ in alerts]
+    for start in range(0, len(ids), WRITE_BATCH):
+        Alert.objects.filter(pk__in=ids[start : start + WRITE_BATCH]).update(checked_until=now)
     return summary
 
 
 Vectors = tuple[np.ndarray, np.ndarray]  # (paper ids, their unit vectors as float32 rows)
+Found = dict[int, tuple[float, str]]  # paper id -> (score, how it matched)
 
 
 def _vectors(embedder: Embedder, paper_ids: list[int]) -> Vectors | None:
@@ -148,33 +159,40 @@ def _vectors(embedder: Embedder, paper_ids: list[int]) -> Vectors | None:
     return ids, matrix.astype(np.float32)
 
 
+def _semantic(
+    embedder: Embedder, vectors: Vectors, parsed: dict[str, ParsedQuery]
+) -> dict[str, dict[int, float]]:
+    """query -> {paper id: cosine} of the new papers at least SEMANTIC_FLOOR close to it (the
+    query texts embedded in one batched call)."""
+    texts = sorted({q.text for q in parsed.values() if q.text})
+    if not texts:
+        return {}
+    ids, matrix = vectors
+    cosines = matrix @ embedder.encode_phrases(texts).T  # (papers, texts)
+    close: dict[str, dict[int, float]] = {}
+    for column, text in enumerate(texts):
+        rows = np.flatnonzero(cosines[:, column] >= SEMANTIC_FLOOR)
+        close[text] = {int(ids[r]): float(cosines[r, column]) for r in rows}
+    return {query: close[q.text] for query, q in parsed.items() if q.text in close}
+
+
 def _matches(
-    alert: Alert,
-    kindex: KeywordIndex,
-    arrived: dict[int, datetime],
-    vectors: Vectors | None,
-    embedder: Embedder | None,
-) -> dict[int, tuple[float, str]]:
-    """paper id → (score, how) for the new papers that match this alert."""
-    parsed = query_parse(alert.search.query)
-    new = {pid for pid, created in arrived.items() if created > alert.checked_until}
-    found: dict[int, tuple[float, str]] = {}
+    parsed: ParsedQuery, kindex: KeywordIndex, close: dict[int, float], *, limit: int
+) -> Found:
+    """The new papers a query matches: by every word and phrase, or by meaning (`close`: the
+    papers near the query's embedding), its filters and exclusions holding either way."""
+    found: Found = {}
     query = kindex.every_word_query(parsed)
     if query is None and parsed.has_filters and not parsed.text:
         query = kindex.constraint_query(parsed)  # a filter alone: "cat:cs.CV has:code"
     if query is not None:
-        for pid, score in kindex.hits(query, limit=len(arrived)):
-            if pid in new:
-                found[pid] = (score, AlertMatch.KEYWORD)
-    if vectors is not None and embedder is not None and parsed.text:
-        ids, matrix = vectors
-        cosines = matrix @ embedder.encode_query(parsed.text)
-        close = [int(p) for p, c in zip(ids, cosines, strict=True) if c >= SEMANTIC_FLOOR]
-        close = [pid for pid in close if pid in new and pid not in found]
+        for pid, score in kindex.hits(query, limit=limit):
+            found[pid] = (score, AlertMatch.KEYWORD)
+    candidates = [pid for pid in close if pid not in found]
+    if candidates:
         constraint = kindex.constraint_query(parsed)
-        if close and constraint is not None:
-            close = sorted(kindex.keep_matching(close, constraint))
-        score_of = dict(zip(ids.tolist(), cosines.tolist(), strict=True))
-        for pid in close:
-            found[pid] = (float(score_of[pid]), AlertMatch.SEMANTIC)
+        if constraint is not None:
+            candidates = sorted(kindex.keep_matching(candidates, constraint))
+        for pid in candidates:
+            found[pid] = (close[pid], AlertMatch.SEMANTIC)
     return found
