@@ -14,6 +14,7 @@ from django.utils import timezone
 from paperfeed.accounts.auth import AnyUser, require_login
 from paperfeed.accounts.models import SavedSearch
 from paperfeed.alerts.models import Alert, AlertMatch, new_secret
+from paperfeed.papers.bulk import insert_rows
 from paperfeed.papers.models import Paper
 from paperfeed.search.embedding import Embedder
 from paperfeed.search.indexing import scratch_index
@@ -31,7 +32,8 @@ LOGIN_NEEDED = "Log in to set alerts."
 # in papers near a long, specific query (a title), not every paper a short one resembles.
 SEMANTIC_FLOOR = 0.5
 MAX_PAPERS = 50_000  # new papers matched in one run (a day of arXiv is about 2,000 to 3,000)
-WRITE_BATCH = 5_000
+WRITE_BATCH = 20_000
+MATCH_COLUMNS = ("alert_id", "paper_id", "score", "how", "found_at")
 
 
 def alert_set(
@@ -122,27 +124,30 @@ def alerts_check(*, now: datetime | None = None, embedder: Embedder | None = Non
         parsed = {query: query_parse(query) for query in by_query}
         vectors = _vectors(embedder, list(arrived)) if embedder is not None else None
         semantic = _semantic(embedder, vectors, parsed) if embedder is not None and vectors else {}
-        rows: list[AlertMatch] = []
+        rows: list[tuple[int, int, float, str, datetime]] = []
         with scratch_index(list(arrived)) as kindex:
             for query, holders in by_query.items():
                 found = _matches(parsed[query], kindex, semantic.get(query, {}), limit=len(arrived))
-                for pk, checked in holders:
+                for pk, checked in holders if found else ():
                     rows += [
-                        AlertMatch(alert_id=pk, paper_id=pid, score=score, how=how, found_at=now)
+                        (pk, pid, score, how, now)
                         for pid, (score, how) in found.items()
                         if arrived[pid] > checked  # new to this alert
                     ]
-        summary.matches = len(rows)
-        for start in range(0, len(rows), WRITE_BATCH):
-            with transaction.atomic():
-                AlertMatch.objects.bulk_create(
-                    rows[start : start + WRITE_BATCH],
-                    ignore_conflicts=True,  # matched on an earlier run: once only
-                )
+                if len(rows) >= WRITE_BATCH:  # written as they come: memory stays flat
+                    summary.matches += _write(rows)
+                    rows = []
+        summary.matches += _write(rows)
     ids = [pk for pk, _, _ in alerts]
     for start in range(0, len(ids), WRITE_BATCH):
         Alert.objects.filter(pk__in=ids[start : start + WRITE_BATCH]).update(checked_until=now)
     return summary
+
+
+def _write(rows: list[tuple[int, int, float, str, datetime]]) -> int:
+    with transaction.atomic():
+        insert_rows(AlertMatch, MATCH_COLUMNS, rows, ignore_conflicts=True)  # once only
+    return len(rows)
 
 
 Vectors = tuple[np.ndarray, np.ndarray]  # (paper ids, their unit vectors as float32 rows)
