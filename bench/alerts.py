@@ -9,10 +9,10 @@ job) then matches every alert, by words and by meaning, and stores the matches.
     python bench/alerts.py [--readers 100000] [--queries 10000] [--papers 2000] [--workdir DIR]
 
 Printed: the time of the run and how much the process grew during it, by words only (the
-baseline, in the same run) and by words and meaning; matches stored; alerts per second. The size of the rest
-of the catalog does not enter: a run reads only the papers that arrived since the last one
-(the scratch index holds the day, never the catalog). Target (2 cores): every alert in under
-60 s, with flat memory.
+baseline, in the same run) and by words and meaning; matches stored; alerts per second. The size
+of the rest of the catalog does not enter: a run reads only the papers that arrived since the
+last one (the scratch index holds the day, never the catalog). Target (2 cores): every alert in
+under 60 s, with flat memory.
 """
 
 from __future__ import annotations
