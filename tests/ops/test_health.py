@@ -176,7 +176,9 @@ def test_readyz_answers_503_quickly_with_an_unreachable_database(
 ) -> None:
     from tests.web.test_serve import free_port
 
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PROMETHEUS_MULTIPROC_DIR")
+    }
     env["PAPERFEED_HOME"] = str(tmp_path)
     env["DATABASE_URL"] = database.format(home=tmp_path, port=free_port())
     done = subprocess.run([sys.executable, "-c", UNREACHABLE], env=env, capture_output=True,

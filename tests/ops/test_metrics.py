@@ -228,7 +228,11 @@ def test_serve_removes_the_metric_files_of_exited_processes(
     tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings.HOME = tmp_path
-    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    # Set, then removed: monkeypatch records the variable as it was before this test, and puts
+    # it back so afterwards (a delenv of an absent variable records nothing, and the value
+    # metrics_prepare sets would then leak into every later test and its subprocesses).
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "unset")
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
     folder = tmp_path / "metrics"
     folder.mkdir()
     exited = _exited_pid()
@@ -238,7 +242,6 @@ def test_serve_removes_the_metric_files_of_exited_processes(
     metrics_prepare()
     assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(folder)
     assert sorted(p.name for p in folder.iterdir()) == [f"histogram_{os.getpid()}.db"]
-    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")  # set by metrics_prepare for gunicorn
 
 
 def _exited_pid() -> int:
