@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -74,7 +75,7 @@ class Site:
 
     def close(self) -> None:
         if self.database:
-            self._admin(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+            database_drop(self.database)
 
     def _admin(self, sql: str) -> None:
         import psycopg
@@ -84,6 +85,31 @@ class Site:
                   "password": db["PASSWORD"], "dbname": db["NAME"]}  # fmt: skip
         with psycopg.connect(**params, autocommit=True) as admin:
             admin.execute(sql)  # type: ignore[arg-type]
+
+
+def database_drop(name: str, *, attempts: int = 20) -> None:
+    """Drop a database the test made, once the processes that used it have let go. A plain
+    DROP first: it also stops an autovacuum worker busy on the new database, which FORCE may not
+    (terminating a superuser's process needs privileges the test role lacks); FORCE then ends
+    connections of our own that linger."""
+    import psycopg
+
+    db = connection.settings_dict
+    params = {"host": db["HOST"], "port": db["PORT"], "user": db["USER"],
+              "password": db["PASSWORD"], "dbname": db["NAME"]}  # fmt: skip
+    with psycopg.connect(**params, autocommit=True) as admin:
+        for attempt in range(attempts):
+            try:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}"')  # type: ignore[arg-type]
+                return
+            except psycopg.errors.ObjectInUse:
+                try:
+                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+                    return
+                except psycopg.errors.InsufficientPrivilege:
+                    if attempt == attempts - 1:
+                        raise
+            time.sleep(0.25)
 
 
 SEED = """

@@ -21,6 +21,7 @@ import pytest
 from django.db import connection
 
 from paperfeed.ops.backup import counted_tables
+from tests.ops.site import database_drop
 
 HEAD = "arxiv/kaggle-snapshot-head-200.jsonl"
 CLI = [sys.executable, "-m", "paperfeed"]
@@ -394,5 +395,4 @@ def test_postgresql_backup_restores_into_a_new_empty_database(
         found = run(restored_env, "search", "diphoton Tevatron", "--mode", "keyword", "--json")
         assert json.loads(found.stdout)[0]["id"] == "0704.0001"
     finally:
-        with closing(pg_connect(source)) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+        database_drop(target)
