@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from paperfeed.community.models import Featured
-from paperfeed.community.selectors import PaperEntry
+from paperfeed.community.selectors import PaperEntry, paper_entries
 from paperfeed.links.selectors import Code, code_badges, paper_links, project_pages
 from paperfeed.papers.models import Paper
 from paperfeed.search.selectors import paper_summaries, paper_summary
@@ -133,27 +132,9 @@ def entry_payload(
 
 def hit_payloads(found: list[tuple[Paper, float]]) -> list[dict[str, Any]]:
     """List items for papers found by search or similarity, with the community signal of those
-    that were featured (one query for the whole list)."""
-    featured = Featured.objects.filter(paper_id__in=[paper.pk for paper, _ in found]).only(
-        "paper_id", "featured_on", "submitted_by", "source_upvotes", "votes",
-        "source_comments", "comment_count",
-    )  # fmt: skip
-    by_paper = {row.paper_id: row for row in featured}
-    extras = extras_for([paper.pk for paper, _ in found])
-    items = []
-    for paper, score in found:
-        row = by_paper.get(paper.pk)
-        entry = PaperEntry(
-            paper=paper,
-            featured_on=row.featured_on if row else None,
-            submitted_by=row.submitted_by if row else "",
-            upvotes=row.upvotes if row else 0,
-            comments=row.comments_total if row else 0,
-            score=score,
-            voted=False,
-        )
-        items.append(entry_payload(entry, score=score, extras=extras[paper.pk]))
-    return items
+    that were featured (a fixed number of queries for the whole list)."""
+    entries = paper_entries([(paper, score) for paper, score in found])
+    return entry_payloads(entries, scores=True)
 
 
 def submitter_payload(name: str) -> dict[str, str] | None:

@@ -148,25 +148,49 @@ def trending_by_stars(
     Code ranked them; featured or not (a paper never featured has no votes or submitter)."""
     now, _, since = _window(window, now)
     ranked = papers_by_stars_gained(since=since, limit=max(limit, 0), offset=max(offset, 0))
-    ids = [paper_id for paper_id, _ in ranked]
-    papers = Paper.objects.in_bulk(ids)
-    featured = {row.paper_id: row for row in Featured.objects.filter(paper_id__in=ids)}
+    papers = Paper.objects.in_bulk([paper_id for paper_id, _ in ranked])
+    found: list[tuple[Paper, float | None]] = [(papers[pid], None) for pid, _ in ranked]
+    entries = paper_entries(found, user=user, now=now)
+    for entry, (_, gained) in zip(entries, ranked, strict=True):
+        entry.stars_gained = gained
+    return entries
+
+
+def paper_entries(
+    found: list[tuple[Paper, float | None]],
+    *,
+    user: AnyUser | None = None,
+    now: datetime | None = None,
+) -> list[PaperEntry]:
+    """Cards for papers found another way (search, similar papers, GitHub stars), featured or
+    not: the community signal of those featured (one query), the user's votes and the code
+    badges. Each card's score is the one given, or its trending score when None."""
+    now = now or timezone.now()
+    ids = [paper.pk for paper, _ in found]
+    featured = {
+        row.paper_id: row
+        for row in Featured.objects.filter(paper_id__in=ids).only(
+            "paper_id", "featured_on", "submitted_by", "source_upvotes", "votes",
+            "source_comments", "comment_count", "trend",
+        )
+    }  # fmt: skip
     voted = _voted_ids(user, ids)
     code = code_badges(ids)
     entries = []
-    for paper_id, gained in ranked:
-        row = featured.get(paper_id)
+    for paper, score in found:
+        row = featured.get(paper.pk)
+        if score is None:
+            score = trend_score(row.trend, now=now) if row else 0.0
         entries.append(
             PaperEntry(
-                paper=papers[paper_id],
+                paper=paper,
                 featured_on=row.featured_on if row else None,
                 submitted_by=row.submitted_by if row else "",
                 upvotes=row.upvotes if row else 0,
                 comments=row.comments_total if row else 0,
-                score=trend_score(row.trend, now=now) if row else 0.0,
-                voted=paper_id in voted,
-                code=code.get(paper_id),
-                stars_gained=gained,
+                score=score,
+                voted=paper.pk in voted,
+                code=code.get(paper.pk),
             )
         )
     return entries
