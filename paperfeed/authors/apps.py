@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AuthorsConfig(AppConfig):
+    name = "paperfeed.authors"
+    label = "authors"
+    verbose_name = "Claimed authors"
