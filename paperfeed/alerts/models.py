@@ -45,6 +45,9 @@ class AlertMatch(models.Model):
     score = models.FloatField()
     how = models.CharField(max_length=10, default=KEYWORD)
     found_at = models.DateTimeField(db_index=True)
+    # The message that carries it ("d<delivery id>"), set when that message is first built, so
+    # that a message sent again carries the same matches and no other message carries them.
+    sent_in = models.CharField(max_length=20, blank=True, default="", db_index=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from paperfeed.accounts.auth import AnyUser, require_login
 from paperfeed.accounts.models import SavedSearch
+from paperfeed.accounts.services import saved_search_save
 from paperfeed.alerts.models import Alert, AlertMatch, new_secret
 from paperfeed.papers.bulk import insert_rows
 from paperfeed.papers.models import Paper
@@ -33,7 +34,7 @@ LOGIN_NEEDED = "Log in to set alerts."
 SEMANTIC_FLOOR = 0.5
 MAX_PAPERS = 50_000  # new papers matched in one run (a day of arXiv is about 2,000 to 3,000)
 WRITE_BATCH = 20_000
-MATCH_COLUMNS = ("alert_id", "paper_id", "score", "how", "found_at")
+MATCH_COLUMNS = ("alert_id", "paper_id", "score", "how", "found_at", "sent_in")
 
 
 def alert_set(
@@ -62,6 +63,24 @@ def alert_set(
         alert.frequency, alert.by_email, alert.by_feed = frequency, by_email, by_feed
         alert.save(update_fields=["frequency", "by_email", "by_feed"])
     return alert
+
+
+def search_alert_save(
+    *,
+    user: AnyUser | None,
+    query: str,
+    name: str = "",
+    frequency: str = Alert.DAILY,
+    by_email: bool = False,
+    by_feed: bool = True,
+    now: datetime | None = None,
+) -> Alert:
+    """Save a search with an alert on it, in one go (the search page's "Save and alert me",
+    the API and the CLI). ValueError with a message fit to show for a bad query or choice."""
+    with transaction.atomic():
+        search = saved_search_save(user=user, query=query, name=name)
+        return alert_set(user=user, search_id=search.pk, frequency=frequency,
+                         by_email=by_email, by_feed=by_feed, now=now)  # fmt: skip
 
 
 def alert_stop(*, user: AnyUser | None, search_id: int) -> bool:
@@ -130,7 +149,7 @@ def alerts_check(*, now: datetime | None = None, embedder: Embedder | None = Non
                 found = _matches(parsed[query], kindex, semantic.get(query, {}), limit=len(arrived))
                 for pk, checked in holders if found else ():
                     rows += [
-                        (pk, pid, score, how, now)
+                        (pk, pid, score, how, now, "")
                         for pid, (score, how) in found.items()
                         if arrived[pid] > checked  # new to this alert
                     ]

@@ -78,7 +78,9 @@ def edition_prepare(*, frequency: str, day: date) -> Prepared:
     for a weekend day when PAPERFEED_DIGEST_WEEKDAYS_ONLY is on, or when it would list nothing
     and PAPERFEED_DIGEST_SKIP_EMPTY is on."""
     period = edition_period(frequency, day)
-    existing = Edition.objects.filter(frequency=frequency, period_start=period.start).first()
+    existing = Edition.objects.filter(
+        kind=Edition.DIGEST, frequency=frequency, period_start=period.start
+    ).first()
     if existing is not None:
         return Prepared(frequency, period, existing)
     if frequency == "daily" and settings.DIGEST_WEEKDAYS_ONLY and period.start.weekday() >= 5:
@@ -94,21 +96,24 @@ def edition_prepare(*, frequency: str, day: date) -> Prepared:
             )  # fmt: skip
             count = deliveries_create(edition=edition)
     except IntegrityError:  # another sender composed it first
-        edition = Edition.objects.get(frequency=frequency, period_start=period.start)
+        edition = Edition.objects.get(
+            kind=Edition.DIGEST, frequency=frequency, period_start=period.start
+        )
         return Prepared(frequency, period, edition)
     return Prepared(frequency, period, edition, created=True, deliveries=count)
 
 
 def deliveries_create(*, edition: Edition) -> int:
-    """One pending delivery per active subscriber of the edition's frequency, in one
+    """One pending delivery per active digest subscriber of the edition's frequency, in one
     INSERT ... SELECT; the unique (edition, subscription) pair makes a repeat a no-op."""
     d, s = Delivery._meta.db_table, Subscription._meta.db_table
     sql = (
         f"INSERT INTO {d} (edition_id, subscription_id, state, attempts, claimed_by, error) "
         f"SELECT %s, id, %s, 0, '', '' FROM {s} WHERE frequency = %s "
+        "AND digest = %s "
         "AND confirmed_at IS NOT NULL AND unsubscribed_at IS NULL AND bounced_at IS NULL "
         "ON CONFLICT DO NOTHING"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [edition.pk, Delivery.PENDING, edition.frequency])
+        cursor.execute(sql, [edition.pk, Delivery.PENDING, edition.frequency, True])
         return max(int(cursor.rowcount), 0)

@@ -28,6 +28,8 @@ class Subscription(models.Model):
     )
     frequency = models.CharField(max_length=10, choices=FREQUENCY_CHOICES, default="daily")
     categories = models.CharField(max_length=500, blank=True, default="")  # space-separated
+    # False: a confirmed address for saved-search alerts only, which gets no digest edition.
+    digest = models.BooleanField(default=True)
     nonce = models.CharField(max_length=32, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     confirm_sent_at = models.DateTimeField(null=True, blank=True)
@@ -66,8 +68,13 @@ class Subscription(models.Model):
 class Edition(models.Model):
     """The digest of one period for one frequency. `content` holds the shared part as composed
     (paper ids per section, upvotes at composing time), so that every sender and every re-run
-    renders the same edition."""
+    renders the same edition. An ALERTS edition has no shared part: each of its deliveries
+    lists its reader's new alert matches (readers whose digest carries them get none)."""
 
+    DIGEST, ALERTS = "digest", "alerts"
+    KINDS = [(DIGEST, "digest"), (ALERTS, "alerts")]
+
+    kind = models.CharField(max_length=10, choices=KINDS, default=DIGEST)
     frequency = models.CharField(max_length=10, choices=FREQUENCY_CHOICES)
     period_start = models.DateField()
     period_end = models.DateField()  # exclusive
@@ -78,12 +85,13 @@ class Edition(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["frequency", "period_start"], name="digest_edition_period_unique"
+                fields=["kind", "frequency", "period_start"], name="digest_edition_kind_period"
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.frequency} {self.slug}"
+        prefix = "" if self.kind == self.DIGEST else f"{self.kind} "
+        return f"{prefix}{self.frequency} {self.slug}"
 
 
 class Delivery(models.Model):

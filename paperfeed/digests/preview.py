@@ -24,7 +24,9 @@ def digest_preview(
         )
     frequency = frequency or subscription.frequency
     period = edition_period(frequency, day or default_day(frequency))
-    edition = Edition.objects.filter(frequency=frequency, period_start=period.start).first()
+    edition = Edition.objects.filter(
+        kind=Edition.DIGEST, frequency=frequency, period_start=period.start
+    ).first()
     if edition is None:
         edition = Edition(frequency=frequency, period_start=period.start, period_end=period.end,
                           slug=period.slug, content=edition_content(frequency, period))  # fmt: skip

@@ -166,7 +166,7 @@ def _address_header(value: str) -> str:
 # The digest: its shared part rendered once per edition, with markers where each subscriber's
 # own values go; per subscriber only the markers are replaced (and picks rendered, cached).
 MARK = "%%PF-{}%%"
-PERSONAL = ("email", "unsubscribe_url", "picks_html", "picks_text")
+PERSONAL = ("email", "unsubscribe_url", "picks_html", "picks_text", "alerts_html", "alerts_text")
 SUMMARY_CHARS = 280
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9$(\\])")
 
@@ -181,7 +181,7 @@ class DigestRenderer:
         ids = [int(row["id"]) for rows in edition.content.values() for row in rows]
         papers = Paper.objects.defer("title_raw", "abstract_raw", "authors_raw").in_bulk(ids)
         sections = {
-            name: [_entry(papers[int(r["id"])], upvotes=int(r["upvotes"]))
+            name: [paper_entry(papers[int(r["id"])], upvotes=int(r["upvotes"]))
                    for r in rows if int(r["id"]) in papers]
             for name, rows in edition.content.items()
         }  # fmt: skip
@@ -204,20 +204,32 @@ class DigestRenderer:
             **{name: MARK.format(name) for name in PERSONAL},
         }
         rendered = render_email("digest", context)
-        text = _BLANKS.sub("\n\n", rendered.text)
+        text = BLANK_LINES.sub("\n\n", rendered.text)
         self.rendered = RenderedEmail(rendered.subject, text, one_line(rendered.html))
         self._text, self._html = _segments(self.rendered.text), _segments(self.rendered.html)
         self.css = render_to_string("digests/_style.css")
         self._picks: dict[tuple[tuple[int, str], ...], tuple[str, str]] = {}
 
-    def render(self, *, email: str, unsubscribe_url: str, picks: list[Any]) -> RenderedEmail:
+    def render(
+        self,
+        *,
+        email: str,
+        unsubscribe_url: str,
+        picks: list[Any],
+        alerts: tuple[str, str] = ("", ""),
+    ) -> RenderedEmail:
+        """The edition for one subscriber: their picks and, when they have news, a section
+        per alert of theirs (`alerts`: HTML and text, see alert_rendering.alert_parts)."""
         picks_html, picks_text = self._picks_parts(picks)
+        alerts_html, alerts_text = alerts
         html_values = {
             "email": _html_escape(email),
             "unsubscribe_url": _html_escape(unsubscribe_url),
             "picks_html": picks_html,
+            "alerts_html": alerts_html,
         }
-        text_values = {"email": email, "unsubscribe_url": unsubscribe_url, "picks_text": picks_text}
+        text_values = {"email": email, "unsubscribe_url": unsubscribe_url,
+                       "picks_text": picks_text, "alerts_text": alerts_text}  # fmt: skip
         return RenderedEmail(
             self.rendered.subject,
             _fill(self._text, text_values),
@@ -232,8 +244,11 @@ class DigestRenderer:
         picks: list[Any],
         msg_id: str,
         eight_bit: bool = False,
+        alerts: tuple[str, str] = ("", ""),
     ) -> bytes:
-        rendered = self.render(email=email, unsubscribe_url=unsubscribe_url, picks=picks)
+        rendered = self.render(
+            email=email, unsubscribe_url=unsubscribe_url, picks=picks, alerts=alerts
+        )
         token = unsubscribe_url.rstrip("/").rpartition("/")[2]
         mailto = f"mailto:{sender_address()}?subject=unsubscribe%20{token}"
         headers = {
@@ -256,18 +271,18 @@ class DigestRenderer:
         if parts is None:
             context = {
                 "site_url": settings.SITE_URL,
-                "picks": [_entry(p.paper, upvotes=None, reason=p.reason) for p in picks],
+                "picks": [paper_entry(p.paper, upvotes=None, reason=p.reason) for p in picks],
             }
             html = css_inline_fragment(render_to_string("digests/_picks.html", context), self.css)
             html = one_line(html)
-            text = _BLANKS.sub("\n\n", render_to_string("digests/_picks.txt", context))
+            text = BLANK_LINES.sub("\n\n", render_to_string("digests/_picks.txt", context))
             parts = self._picks[key] = (html, text)
             if len(self._picks) > 10_000:  # personal picks are rarely shared: keep memory flat
                 self._picks.clear()
         return parts
 
 
-def _entry(paper: Any, *, upvotes: int | None, reason: str = "") -> dict[str, Any]:
+def paper_entry(paper: Any, *, upvotes: int | None, reason: str = "") -> dict[str, Any]:
     names = paper.authors or []
     authors = ", ".join(names[:4]) + (" et al." if len(names) > 4 else "")
     return {"paper": paper, "upvotes": upvotes, "authors": authors, "reason": reason,
@@ -290,7 +305,7 @@ def summary(abstract: str) -> str:
 
 
 _NEWLINES = re.compile(r"\s*\n\s*")
-_BLANKS = re.compile(r"\n{3,}")
+BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def one_line(html: str, width: int = 600) -> str:

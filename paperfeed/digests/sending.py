@@ -27,6 +27,16 @@ from django.db import connection, transaction
 from django.db.models import F, Min, Q, QuerySet
 from django.utils import timezone
 
+from paperfeed.alerts.delivery import (
+    AlertSection,
+    matches_claim,
+    matches_release,
+    matches_sent,
+    readers_with_news,
+    sections_of,
+)
+from paperfeed.digests.alert_rendering import AlertsRenderer, alert_parts
+from paperfeed.digests.editions import edition_period, period_bounds
 from paperfeed.digests.models import Delivery, Edition, Subscription
 from paperfeed.digests.picks import PickCache, picks_for
 from paperfeed.digests.rendering import DigestRenderer, message_id
@@ -103,7 +113,8 @@ class Sender:
         self.summary = Summary()
         self.throttle = Throttle(settings.DIGEST_RATE)
         self.lease = timedelta(seconds=settings.DIGEST_LEASE_SECONDS)
-        self.renderers: dict[int, DigestRenderer] = {}
+        self.renderers: dict[int, DigestRenderer | AlertsRenderer] = {}
+        self.news: dict[int, tuple[datetime, set[int]]] = {}  # edition -> (until, readers)
         self.unreachable = 0
         self.picks = PickCache()
 
@@ -190,21 +201,37 @@ class Sender:
 
     def _send_one(self, delivery: Delivery) -> None:
         subscription = delivery.subscription
+        key = f"d{delivery.pk}"  # the alert matches this message carries (alerts/delivery.py)
         if not subscription.is_active:
             self._finish(delivery, Delivery.SKIPPED, error=f"subscription {subscription.status}")
+            matches_release(key=key)
             self.summary.skipped += 1
             return
         renderer = self._renderer(delivery.edition_id)
-        msg_id = message_id(f"digest.{delivery.edition_id}.{subscription.pk}")
+        sections = self._alert_sections(delivery, key)
         assert self.transport is not None
         eight_bit = self.transport.eight_bit
-        data = renderer.message(
-            email=subscription.email,
-            unsubscribe_url=_unsubscribe_url(subscription),
-            picks=picks_for(subscription=subscription, edition=renderer.edition, cache=self.picks),
-            msg_id=msg_id,
-            eight_bit=eight_bit,
-        )
+        if isinstance(renderer, AlertsRenderer):
+            if not sections:  # nothing new since the edition was made: nothing to say
+                self._finish(delivery, Delivery.SKIPPED, error="no alert news")
+                self.summary.skipped += 1
+                return
+            msg_id = message_id(f"alerts.{delivery.edition_id}.{subscription.pk}")
+            data = renderer.message(
+                email=subscription.email, unsubscribe_url=_unsubscribe_url(subscription),
+                sections=sections, msg_id=msg_id, eight_bit=eight_bit,
+            )  # fmt: skip
+        else:
+            msg_id = message_id(f"digest.{delivery.edition_id}.{subscription.pk}")
+            picks = picks_for(subscription=subscription, edition=renderer.edition, cache=self.picks)
+            data = renderer.message(
+                email=subscription.email,
+                unsubscribe_url=_unsubscribe_url(subscription),
+                picks=picks,
+                alerts=alert_parts(sections, renderer.css),
+                msg_id=msg_id,
+                eight_bit=eight_bit,
+            )
         self.throttle.wait()
         try:
             self.transport.send(subscription.email, data, key=msg_id, eight_bit=eight_bit)
@@ -219,12 +246,15 @@ class Sender:
             self._retry_later(delivery, str(exc))
         except PermanentError as exc:
             self._finish(delivery, Delivery.FAILED, error=str(exc))
+            matches_release(key=key)
             self.summary.failed += 1
             self.summary.errors.append(f"{subscription.email}: {exc}")
             bounce_record(subscription=subscription, error=str(exc))
         else:
             self.unreachable = 0
             self._finish(delivery, Delivery.SENT)
+            if sections:
+                matches_sent(key=key, at=timezone.now())
             self.summary.sent += 1
             if subscription.bounces:
                 Subscription.objects.filter(pk=subscription.pk).update(bounces=0, last_error="")
@@ -243,6 +273,7 @@ class Sender:
         attempts = delivery.attempts + 1
         if attempts >= settings.DIGEST_MAX_ATTEMPTS:
             self._finish(delivery, Delivery.FAILED, error=f"gave up after {attempts}: {error}")
+            matches_release(key=f"d{delivery.pk}")
             self.summary.failed += 1
             self.summary.errors.append(f"{delivery.subscription.email}: {error}")
             return
@@ -253,12 +284,31 @@ class Sender:
         )  # fmt: skip
         self.summary.retried += 1
 
-    def _renderer(self, edition_id: int) -> DigestRenderer:
+    def _renderer(self, edition_id: int) -> DigestRenderer | AlertsRenderer:
         renderer = self.renderers.get(edition_id)
         if renderer is None:
-            renderer = DigestRenderer(Edition.objects.get(pk=edition_id))
-            self.renderers[edition_id] = renderer
+            edition = Edition.objects.get(pk=edition_id)
+            kind = AlertsRenderer if edition.kind == Edition.ALERTS else DigestRenderer
+            renderer = self.renderers[edition_id] = kind(edition)
         return renderer
+
+    def _alert_sections(self, delivery: Delivery, key: str) -> list[AlertSection]:
+        """The reader's alert news for this message: the matches of their email alerts of the
+        edition's frequency found before its period ended, claimed the first time the message
+        is built and read back on every later build."""
+        user_id = delivery.subscription.user_id
+        if user_id is None:
+            return []
+        if delivery.edition_id not in self.news:  # who has news: one query per edition
+            edition = self._renderer(delivery.edition_id).edition
+            _, until = period_bounds(edition_period(edition.frequency, edition.period_start))
+            readers = readers_with_news(frequency=edition.frequency, until=until)
+            self.news[delivery.edition_id] = (until, readers)
+        until, readers = self.news[delivery.edition_id]
+        if user_id in readers:
+            frequency = self._renderer(delivery.edition_id).edition.frequency
+            matches_claim(key=key, user_id=user_id, frequency=frequency, until=until)
+        return sections_of(key=key)
 
 
 class _Retry(Exception):

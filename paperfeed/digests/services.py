@@ -13,12 +13,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from paperfeed.accounts.auth import AnyUser
 from paperfeed.accounts.ratelimit import address_key, rate_limit
+from paperfeed.digests.forms import email_clean
 from paperfeed.digests.models import FREQUENCIES, Subscription
 from paperfeed.digests.rendering import absolute
 from paperfeed.digests.tasks import confirmation_mail
@@ -35,6 +37,8 @@ User = get_user_model()
 # One confirmation email per address per this long, however often the form is sent: the form
 # cannot be used to flood someone's inbox.
 CONFIRM_RESEND_AFTER = timedelta(minutes=5)
+ALERTS_ONLY = "alerts"  # the confirmation email's wording for an alerts-only address
+ADDRESS_READY, ADDRESS_ASKED, NO_ADDRESS = "ready", "asked", "no address"
 
 
 class RecipientLimited(Exception):
@@ -55,10 +59,16 @@ class SubscribeOutcome:
 
 
 def subscription_request(
-    *, email: str, frequency: str, categories: str = "", user: AnyUser | None = None
+    *,
+    email: str,
+    frequency: str,
+    categories: str = "",
+    user: AnyUser | None = None,
+    digest: bool = True,
 ) -> SubscribeOutcome:
-    """Ask `email` to confirm a subscription (a cleaned address: see forms.email_clean).
-    Nothing about an existing subscription changes until the link is followed."""
+    """Ask `email` to confirm a subscription (a cleaned address: see forms.email_clean), or,
+    with digest=False, to confirm it for saved-search alerts only. Nothing about an existing
+    subscription changes until the link is followed."""
     if frequency not in FREQUENCIES:
         raise ValueError(f"'{frequency}' is not a frequency (use daily or weekly)")
     now = timezone.now()
@@ -83,10 +93,11 @@ def subscription_request(
     linked = owner is not None and (owner.email or "").lower() == subscription.email
     owner_id = owner.pk if owner is not None and linked else None
     token = confirm_token(
-        ConfirmRequest(subscription.pk, subscription.nonce, frequency, categories, owner_id)
+        ConfirmRequest(subscription.pk, subscription.nonce, frequency, categories, owner_id, digest)
     )
     # Queued, so that the request never waits for (or fails with) the mail server.
-    confirmation_mail.enqueue(subscription_id=subscription.pk, token=token, frequency=frequency)
+    purpose = frequency if digest else ALERTS_ONLY
+    confirmation_mail.enqueue(subscription_id=subscription.pk, token=token, frequency=purpose)
     return SubscribeOutcome(subscription, mailed=True)
 
 
@@ -103,13 +114,17 @@ def subscription_confirm(*, token: str) -> Subscription:
         if request.frequency not in FREQUENCIES:
             raise TokenError("This confirmation link is not valid.")
         now = timezone.now()
+        # An address confirmed for alerts keeps the digest it already gets, and its choices.
+        keep_digest = not request.digest and subscription.is_active and subscription.digest
         if not subscription.is_active:
             subscription.confirmed_at = now
         subscription.unsubscribed_at = None
         subscription.bounced_at = None
         subscription.bounces = 0
-        subscription.frequency = request.frequency
-        subscription.categories = request.categories
+        if not keep_digest:
+            subscription.digest = request.digest
+            subscription.frequency = request.frequency
+            subscription.categories = request.categories
         if request.user_id is not None and User.objects.filter(pk=request.user_id).exists():
             subscription.user_id = request.user_id
         subscription.save()
@@ -124,6 +139,22 @@ def subscription_unsubscribe(*, token: str) -> Subscription:
     if subscription is None:
         raise TokenError("This unsubscribe link is not valid.")
     return subscription_leave(subscription=subscription)
+
+
+def alerts_address_ensure(*, user: AnyUser | None) -> str:
+    """Before alerts are emailed, the account's address must be confirmed (account addresses
+    are not verified): ADDRESS_READY when a confirmed subscription is linked to the account,
+    ADDRESS_ASKED when a confirmation link was sent (or recently was), NO_ADDRESS without one."""
+    current = subscription_of(user=user)
+    if current is not None and current.is_active:
+        return ADDRESS_READY
+    assert user is not None and user.is_authenticated
+    try:
+        email = email_clean(user.email or "")
+    except ValidationError:
+        return NO_ADDRESS
+    subscription_request(email=email, frequency="daily", user=user, digest=False)
+    return ADDRESS_ASKED
 
 
 def subscription_leave(*, subscription: Subscription) -> Subscription:

@@ -29,6 +29,7 @@ class ConfirmRequest:
     frequency: str
     categories: str
     user_id: int | None
+    digest: bool = True  # False: confirming an address for saved-search alerts only
 
 
 def confirm_token(request: ConfirmRequest) -> str:
@@ -38,6 +39,7 @@ def confirm_token(request: ConfirmRequest) -> str:
         "f": request.frequency,
         "c": request.categories,
         "u": request.user_id,
+        "d": int(request.digest),
     }
     return signing.dumps(payload, salt=CONFIRM_SALT, compress=True)
 
@@ -52,7 +54,8 @@ def confirm_token_read(token: str) -> ConfirmRequest:
         raise TokenError("This confirmation link is not valid.") from None
     try:
         return ConfirmRequest(int(data["s"]), str(data["n"]), str(data["f"]), str(data["c"]),
-                              None if data["u"] is None else int(data["u"]))  # fmt: skip
+                              None if data["u"] is None else int(data["u"]),
+                              bool(data.get("d", 1)))  # fmt: skip
     except (KeyError, TypeError, ValueError):
         raise TokenError("This confirmation link is not valid.") from None
 

@@ -199,14 +199,19 @@ def _edition_day(frequency: str, due: datetime) -> date:
 
 def _digest_run(frequency: str) -> Callable[[JobRun], str]:
     def run(job_run: JobRun) -> str:
+        from paperfeed.digests.alert_editions import alerts_edition_prepare
         from paperfeed.digests.editions import edition_prepare
         from paperfeed.digests.sending import Sender, SendingStopped
 
-        prepared = edition_prepare(frequency=frequency, day=_edition_day(frequency, job_run.due_at))
-        if prepared.edition is None:
+        day = _edition_day(frequency, job_run.due_at)
+        prepared = edition_prepare(frequency=frequency, day=day)
+        # After the digest: a reader whose digest goes out gets their alerts in it.
+        alerts = alerts_edition_prepare(frequency=frequency, day=day)
+        editions = [p.edition.pk for p in (prepared, alerts) if p.edition is not None]
+        if not editions:
             return f"{prepared.period.slug}: not sent ({prepared.reason})"
         try:
-            summary = Sender(wait=False, editions=[prepared.edition.pk]).run()
+            summary = Sender(wait=False, editions=editions).run()
         except SendingStopped as exc:
             raise JobError(f"the mail server cannot be reached: {exc}") from None
         text = f"{prepared.period.slug}: sent {summary.sent}, failed {summary.failed}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -11,8 +11,6 @@ from paperfeed.accounts.http import AuthenticatedHttpRequest
 from paperfeed.accounts.models import SavedSearch
 from paperfeed.accounts.services import saved_search_delete as saved_search_delete_service
 from paperfeed.accounts.services import saved_search_save as saved_search_save_service
-from paperfeed.alerts.models import Alert
-from paperfeed.alerts.services import alert_feed_renew, alert_set, alert_stop
 from paperfeed.links.selectors import code_badges
 from paperfeed.papers.selectors import paper_get
 from paperfeed.search.selectors import papers_search
@@ -75,42 +73,4 @@ def saved_search_delete(request: AuthenticatedHttpRequest, search_id: int) -> Ht
         messages.info(request, "That saved search was already deleted.")
     else:
         messages.success(request, "Saved search deleted.")
-    return redirect(back_url(request, "/accounts/profile/"))
-
-
-@require_POST
-@login_required_action
-def alert_set_view(request: AuthenticatedHttpRequest, search_id: int) -> HttpResponse:
-    """Turn on (or change) a saved search's alert: its new papers in a private feed."""
-    frequency = request.POST.get("frequency", Alert.DAILY)
-    try:
-        alert_set(user=request.user, search_id=search_id, frequency=frequency, by_feed=True)
-    except SavedSearch.DoesNotExist:
-        raise Http404("No such saved search.") from None
-    except ValueError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request, "Alert on: new matching papers will show in its feed (link on your profile)."
-        )
-    return redirect(back_url(request, "/accounts/profile/"))
-
-
-@require_POST
-@login_required_action
-def alert_stop_view(request: AuthenticatedHttpRequest, search_id: int) -> HttpResponse:
-    stopped = alert_stop(user=request.user, search_id=search_id)
-    messages.success(request, "Alert stopped." if stopped else "That alert was already off.")
-    return redirect(back_url(request, "/accounts/profile/"))
-
-
-@require_POST
-@login_required_action
-def alert_renew_view(request: AuthenticatedHttpRequest, search_id: int) -> HttpResponse:
-    """A new private feed address; the old one stops working."""
-    try:
-        alert_feed_renew(user=request.user, search_id=search_id)
-    except Alert.DoesNotExist:
-        raise Http404("This saved search has no alert.") from None
-    messages.success(request, "New feed address made; the old one no longer works.")
     return redirect(back_url(request, "/accounts/profile/"))

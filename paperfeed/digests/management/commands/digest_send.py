@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from paperfeed.community.selectors import featured_latest_day
+from paperfeed.digests.alert_editions import alerts_edition_prepare
 from paperfeed.digests.editions import NO_PAPERS, Prepared, default_day, edition_prepare
 from paperfeed.digests.models import FREQUENCIES
 from paperfeed.digests.sending import Sender, SendingStopped, Summary
@@ -19,7 +20,8 @@ from paperfeed.papers.commands import iso_date
 class Command(BaseCommand):
     help = (
         "Compose the daily and weekly editions (by default of the last complete day and week, "
-        "in PAPERFEED_TIME_ZONE), create one delivery per confirmed subscriber, and send every "
+        "in PAPERFEED_TIME_ZONE), create one delivery per confirmed subscriber (and an alerts "
+        "email for readers with alert news that no digest carries), and send every "
         "due delivery over SMTP (or into the outbox). Safe to re-run and to run twice at once: "
         "each message is sent once."
     )
@@ -46,6 +48,13 @@ class Command(BaseCommand):
             editions.append(prepared.edition.pk)
             state = f"composed, {prepared.deliveries} deliveries" if prepared.created else "found"
             self.stdout.write(f"{label}: {state}")
+        for frequency in [options["period"]] if options["period"] else list(FREQUENCIES):
+            # After the digests: a reader whose digest goes out gets their alerts in it.
+            alerts = alerts_edition_prepare(frequency=frequency, day=day or default_day(frequency))
+            if alerts.edition is not None:
+                self.stdout.write(
+                    f"{frequency} alerts {alerts.period.slug}: {alerts.deliveries} new deliveries"
+                )
         sender = Sender(wait=not options["no_wait"])
         with _progress(sender.due()) as advance:
             sender.progress = advance
