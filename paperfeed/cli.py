@@ -18,6 +18,12 @@ GROUPS: dict[str, dict[str, str]] = {
     "papers": {"show": "papers_show"},
     "vectors": {"export": "vectors_export", "import": "vectors_import"},
     "digest": {"send": "digest_send", "preview": "digest_preview"},
+    "alerts": {
+        "list": "alerts_list",
+        "add": "alerts_add",
+        "stop": "alerts_stop",
+        "check": "alerts_check",
+    },
 }
 
 USAGE = """usage: paperfeed COMMAND [options]
@@ -48,6 +54,16 @@ Code and links:
                                     they are stored)
   links --refresh [--limit N]       ask GitHub for the stars, language and licence of the
                                     repositories that are due (PAPERFEED_GITHUB_TOKEN helps)
+
+Alerts on saved searches:
+  alerts add --user NAME "QUERY" [--name N] [--weekly] [--email] [--no-feed]
+                                    save a search with an alert: its new papers by email
+                                    (in the digest, or an alerts email) and a private feed
+  alerts list [--user NAME] [--json]
+                                    every alert, its channels and matches
+  alerts stop --user NAME SEARCH_ID stop a saved search's alert
+  alerts check                      match the papers that arrived since each alert's last run
+                                    (the worker does this every 15 minutes)
 
 Email digests:
   digest send [--period daily|weekly] [--date D]

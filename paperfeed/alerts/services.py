@@ -143,7 +143,7 @@ def alerts_check(*, now: datetime | None = None, embedder: Embedder | None = Non
         parsed = {query: query_parse(query) for query in by_query}
         vectors = _vectors(embedder, list(arrived)) if embedder is not None else None
         semantic = _semantic(embedder, vectors, parsed) if embedder is not None and vectors else {}
-        rows: list[tuple[int, int, float, str, datetime]] = []
+        rows: list[tuple[int, int, float, str, datetime, str]] = []
         with scratch_index(list(arrived)) as kindex:
             for query, holders in by_query.items():
                 found = _matches(parsed[query], kindex, semantic.get(query, {}), limit=len(arrived))
@@ -163,7 +163,7 @@ def alerts_check(*, now: datetime | None = None, embedder: Embedder | None = Non
     return summary
 
 
-def _write(rows: list[tuple[int, int, float, str, datetime]]) -> int:
+def _write(rows: list[tuple[int, int, float, str, datetime, str]]) -> int:
     with transaction.atomic():
         insert_rows(AlertMatch, MATCH_COLUMNS, rows, ignore_conflicts=True)  # once only
     return len(rows)

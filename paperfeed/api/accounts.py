@@ -11,6 +11,9 @@ from ninja.errors import HttpError
 from paperfeed.accounts.models import SavedSearch as SavedSearchModel
 from paperfeed.accounts.selectors import library_papers, saved_searches
 from paperfeed.accounts.services import library_set, saved_search_delete, saved_search_save
+from paperfeed.alerts.models import Alert as AlertModel
+from paperfeed.alerts.selectors import alerts_by_search
+from paperfeed.api.alerts import alert_apply, alert_payload
 from paperfeed.api.auth import AUTH, AuthedRequest
 from paperfeed.api.common import (
     LIMIT_DOC,
@@ -84,8 +87,9 @@ def library_remove(request: AuthedRequest, arxiv_id: ArxivId) -> dict[str, bool]
     operation_id="saved_searches_list",
 )
 def searches(request: AuthedRequest) -> list[dict[str, Any]]:
-    """Your saved searches, by name."""
-    return [_search(s) for s in saved_searches(user=request.auth)]
+    """Your saved searches, by name, with their alerts."""
+    alerts = alerts_by_search(user=request.auth)
+    return [_search(s, alerts.get(s.pk)) for s in saved_searches(user=request.auth)]
 
 
 @router.post(
@@ -96,12 +100,16 @@ def searches(request: AuthedRequest) -> list[dict[str, Any]]:
     operation_id="saved_search_save",
 )
 def search_save(request: AuthedRequest, payload: SavedSearchIn) -> Status[dict[str, Any]]:
-    """Save a query under a name; saving under a name you already use replaces its query."""
+    """Save a query under a name; saving under a name you already use replaces its query.
+    With `alert`, the papers that match it from now on are reported (see `PUT .../alert`)."""
     try:
         saved = saved_search_save(user=request.auth, query=payload.query, name=payload.name)
     except ValueError as exc:
         raise HttpError(400, str(exc)) from None
-    return Status(201, _search(saved))
+    out = _search(saved)
+    if payload.alert is not None:
+        out["alert"] = alert_apply(user=request.auth, search_id=saved.pk, wanted=payload.alert)
+    return Status(201, out)
 
 
 @router.delete(
@@ -123,5 +131,7 @@ def search_delete(
     return Status(204, None)
 
 
-def _search(saved: SavedSearchModel) -> dict[str, Any]:
-    return {"id": saved.pk, "name": saved.name, "query": saved.query, "createdAt": saved.created_at}
+def _search(saved: SavedSearchModel, alert: AlertModel | None = None) -> dict[str, Any]:
+    return {"id": saved.pk, "name": saved.name, "query": saved.query,
+            "createdAt": saved.created_at,
+            "alert": alert_payload(alert) if alert is not None else None}  # fmt: skip

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
-from paperfeed.api import accounts, community, papers, recommend, search
+from paperfeed.api import accounts, alerts, community, papers, recommend, search
 from paperfeed.api.contract import QueryParser, schema_contract
 from paperfeed.api.problems import problem, validation_errors
 
@@ -58,6 +58,7 @@ api = PaperfeedAPI(
 api.add_router("", search.router)
 api.add_router("", community.router)
 api.add_router("", accounts.router)
+api.add_router("", alerts.router)
 api.add_router("", recommend.router)
 api.add_router("", papers.router)
 

@@ -5,7 +5,7 @@ paperfeed unchanged; fields of paperfeed's own are added beside them, never inst
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 from pydantic.config import JsonDict
@@ -200,6 +200,17 @@ class Comment(Schema):
     hidden: bool = Field(..., description="Hidden by a moderator (only moderators see these).")
 
 
+class AlertIn(Schema):
+    frequency: Literal["daily", "weekly"] = Field("daily", description="How often news is sent.")
+    email: bool = Field(
+        False,
+        description="Email the new matches (in your digest when you get one, else in one "
+        "alerts email per period). Your account's address must confirm first: the answer's "
+        "`emailStatus` says whether a link was sent.",
+    )
+    feed: bool = Field(True, description="List the new matches in a private Atom feed.")
+
+
 class SavedSearchIn(Schema):
     query: str = Field(
         ...,
@@ -212,6 +223,23 @@ class SavedSearchIn(Schema):
         description="A name; the query itself "
         "(shortened) when empty. Saving under a name you already use replaces that search."
     )  # fmt: skip
+    alert: AlertIn | None = Field(
+        None, description="Alert me: report the papers that match it from now on."
+    )
+
+
+class Alert(Schema):
+    frequency: str = Field(..., description="daily or weekly.")
+    email: bool = Field(..., description="Whether new matches are emailed.")
+    feed: bool = Field(..., description="Whether new matches go in the private feed.")
+    feedUrl: str | None = Field(
+        None, description="The private feed (secret: anyone with it reads it); null without one."
+    )
+    emailStatus: str | None = Field(
+        None,
+        description="After turning email on: `ready` (your address is confirmed), `asked` (a "
+        "confirmation link was sent to it) or `no address` (your account has none).",
+    )
 
 
 class SavedSearch(Schema):
@@ -219,3 +247,4 @@ class SavedSearch(Schema):
     name: str = Field(..., description="Its name.")
     query: str = Field(..., description="The query.")
     createdAt: datetime = Field(..., description="When it was first saved.")
+    alert: Alert | None = Field(None, description="Its alert, when one is on.")

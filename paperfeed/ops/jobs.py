@@ -14,6 +14,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -24,6 +25,9 @@ from django.utils import timezone
 
 from paperfeed.lib.schedule import Schedule
 from paperfeed.ops.models import JobRun
+
+if TYPE_CHECKING:
+    from paperfeed.alerts.services import CheckSummary
 
 log = logging.getLogger(__name__)
 
@@ -177,6 +181,10 @@ def repositories_run(run: JobRun) -> str:
 def alerts_run(run: JobRun) -> str:
     """Saved-search alerts against the papers that arrived since their last run: by words and,
     when the embedding model loads, by meaning."""
+    return str(alerts_check_now())
+
+
+def alerts_check_now() -> CheckSummary:
     from paperfeed.alerts.services import alerts_check
     from paperfeed.search.embedding import EmbeddingError
     from paperfeed.search.engine import embedder_shared
@@ -187,7 +195,7 @@ def alerts_run(run: JobRun) -> str:
     except EmbeddingError as exc:
         log.warning("alerts matched by their words only: %s", exc)
         embedder = None
-    return str(alerts_check(embedder=embedder))
+    return alerts_check(embedder=embedder)
 
 
 # digests -------------------------------------------------------------------------------------

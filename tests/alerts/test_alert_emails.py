@@ -212,8 +212,8 @@ def test_turning_on_email_asks_the_address_to_confirm_first(smtp: SmtpServer) ->
     client = Client()
     client.force_login(bob)
     with time_machine.travel(at(0, 9), tick=False):
-        page = client.post("/searches/alert", {"query": QUERY, "channels": "1", "feed": "on",
-                                              "email": "on", "frequency": "daily"}, follow=True)  # fmt: skip
+        form = {"query": QUERY, "channels": "1", "feed": "on", "email": "on", "frequency": "daily"}
+        page = client.post("/searches/alert", form, follow=True)
         assert b"we sent a link to bob@example.org" in page.content
         [confirmation] = smtp.mailbox.to("bob@example.org")
         text = confirmation.part("text/plain")
