@@ -34,6 +34,7 @@ LOGIN_NEEDED = "Log in to set alerts."
 SEMANTIC_FLOOR = 0.5
 MAX_PAPERS = 50_000  # new papers matched in one run (a day of arXiv is about 2,000 to 3,000)
 WRITE_BATCH = 20_000
+BEFORE_EMAIL = "feed"  # AlertMatch.sent_in of matches found before email was turned on
 MATCH_COLUMNS = ("alert_id", "paper_id", "score", "how", "found_at", "sent_in")
 
 
@@ -60,6 +61,10 @@ def alert_set(
                   "checked_until": now or timezone.now()},
     )  # fmt: skip
     if not created:
+        if by_email and not alert.by_email:
+            # Email reports what is new from now on: the matches the feed already listed stay
+            # out of the next message.
+            AlertMatch.objects.filter(alert=alert, sent_in="").update(sent_in=BEFORE_EMAIL)
         alert.frequency, alert.by_email, alert.by_feed = frequency, by_email, by_feed
         alert.save(update_fields=["frequency", "by_email", "by_feed"])
     return alert

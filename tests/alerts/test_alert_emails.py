@@ -266,3 +266,21 @@ def test_a_message_built_again_carries_the_same_matches(db: None) -> None:
     assert first.alert_id == alert.pk
     assert [p.arxiv_id for p in first.papers] == ["2611.00001"]
     assert [p.arxiv_id for p in sections_of(key="d2")[0].papers] == ["2611.00002"]
+
+
+def test_turning_email_on_later_sends_only_what_is_new_from_then(smtp: SmtpServer) -> None:
+    ada = reader("ada", digest=False)
+    with time_machine.travel(at(0, 9), tick=False):
+        search = SavedSearch.objects.create(user=ada, name="diffusion", query=QUERY)
+        alert_set(user=ada, search_id=search.pk)  # the feed only
+    with time_machine.travel(at(1, 8), tick=False):
+        ingest("2611.00001", "Latent diffusion models", ["cs.CV"])
+    alerts_check(now=at(1, 20))
+    with time_machine.travel(at(1, 21), tick=False):
+        alert_set(user=ada, search_id=search.pk, by_email=True)
+    with time_machine.travel(at(2, 8), tick=False):
+        ingest("2611.00003", "Video diffusion models", ["cs.CV"])
+    alerts_check(now=at(2, 20))
+    morning_send(2)
+    [message] = smtp.mailbox.to("ada@example.org")
+    assert titles(message) == ["Video diffusion models"]
