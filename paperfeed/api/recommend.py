@@ -21,7 +21,7 @@ from paperfeed.api.shapes import hit_payloads
 from paperfeed.api.throttling import write_throttles
 from paperfeed.papers.selectors import paper_get_or_404
 from paperfeed.recommend.forms import WINDOW_DAYS
-from paperfeed.recommend.selectors import recent_until, recommendations_for
+from paperfeed.recommend.selectors import for_you_recommendations, recent_until
 from paperfeed.recommend.services import dismissal_set
 
 router = Router(tags=["recommendations"], auth=AUTH)
@@ -57,7 +57,7 @@ def recommendations(
     only). Empty until your library, votes or followed categories and authors give a signal."""
     until = recent_until()
     since = until - timedelta(days=WINDOW_DAYS[window])
-    recs = recommendations_for(user=request.auth, since=since, until=until, limit=capped(limit))
+    recs = for_you_recommendations(user=request.auth, since=since, until=until, limit=capped(limit))
     items = hit_payloads([(r.paper, r.score) for r in recs])
     return [dict(item, reason=r.reason) for item, r in zip(items, recs, strict=True)]
 

@@ -1,6 +1,7 @@
 """ "Picked for you": a few papers for one subscriber, beside the edition's shared lists.
 
-For a subscriber with an account: the recommendations engine (paperfeed.recommend); when it
+For a subscriber with an account: the new papers of the authors they follow, then the
+recommendations engine (paperfeed.recommend), as "For you" lists them; when it
 has nothing to say, the nearest neighbours of their library (paperfeed.search). Then, or for a
 subscriber without an account, the newest papers of their chosen categories in the period.
 
@@ -63,11 +64,11 @@ def picks_for(
 def _for_user(subscription: Subscription, period: Period, shared: set[int]) -> list[Pick]:
     since, until = period_bounds(period)
     try:
-        from paperfeed.recommend.selectors import recommendations_for
+        from paperfeed.recommend.selectors import for_you_recommendations
     except ImportError:  # an installation without recommendations
         found = []
     else:
-        found = recommendations_for(
+        found = for_you_recommendations(
             user=subscription.user, since=since, until=until, limit=LIMIT * 2
         )
     picks = [Pick(r.paper, r.reason) for r in found if r.paper.pk not in shared][:LIMIT]

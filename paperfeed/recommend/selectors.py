@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from django.contrib.auth.models import User
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from paperfeed.accounts.auth import AnyUser
@@ -149,40 +149,104 @@ def _window(since: datetime, until: datetime | None) -> tuple[list[int], np.ndar
     return found
 
 
-# Cold start: followed categories and authors -------------------------------------------------
+# Followed authors and categories ---------------------------------------------------------------
+FOLLOWED_SCORE = 2.0  # above any category pick in the cold-start list
+
+
+def followed_author_papers(
+    *, user: AnyUser | None, since: datetime, until: datetime | None = None, limit: int = 20
+) -> list[Recommendation]:
+    """The papers published in [since, until) by the authors the reader follows, newest first,
+    each once, with the reason "by X, whom you follow" (X: the first followed author in the
+    paper's author list); never one already in their library, upvoted or dismissed."""
+    if user is None or not user.is_authenticated or limit <= 0:
+        return []
+    window = (  # what the reader has seen, as subqueries: no list of ids to send
+        Paper.objects.filter(_in_window(since, until))
+        .exclude(id__in=LibraryEntry.objects.filter(user=user).values("paper_id"))
+        .exclude(id__in=Vote.objects.filter(user=user).values("paper_id"))
+        .exclude(id__in=Dismissal.objects.filter(user=user).values("paper_id"))
+    )
+    return _followed(user, window, limit)
+
+
+def _followed(user: User, window: QuerySet[Paper], limit: int) -> list[Recommendation]:
+    """The papers of `window` by the authors the reader follows; one query when they follow
+    none."""
+    keys = Interest.objects.filter(user=user, kind=Interest.AUTHOR).values("value")
+    rows = (
+        window.filter(authorships__author__key__in=keys)
+        .order_by("-published", "-id", "authorships__position")
+        .values_list("id", "authorships__author__name")
+    )
+    reasons: dict[int, str] = {}
+    for pid, name in rows:
+        if pid not in reasons:
+            if len(reasons) == limit:
+                break
+            reasons[pid] = f"by {name}, whom you follow"
+    if not reasons:
+        return []
+    papers = Paper.objects.defer(*DEFERRED).in_bulk(list(reasons))
+    return [
+        Recommendation(paper=papers[pid], score=FOLLOWED_SCORE, reason=reason)
+        for pid, reason in reasons.items()
+        if pid in papers
+    ]
+
+
+def for_you_recommendations(
+    *, user: AnyUser | None, since: datetime, until: datetime | None = None, limit: int = 20
+) -> list[Recommendation]:
+    """The For-you list: the new papers of the authors the reader follows, whatever their
+    library holds, then `recommendations_for`'s picks, each paper once. Followed papers take
+    at most half the list while the model has picks for the rest, so one prolific author does
+    not push out everything else."""
+    if user is None or not user.is_authenticated or limit <= 0:
+        return []
+    followed = followed_author_papers(user=user, since=since, until=until, limit=limit)
+    picks = recommendations_for(user=user, since=since, until=until, limit=limit)
+    taken = {rec.paper.id for rec in followed}
+    others = [rec for rec in picks if rec.paper.id not in taken]
+    first = followed[: max(limit // 2, limit - len(others))]
+    return first + others[: limit - len(first)]
+
+
+def interest_of(*, user: User, kind: str, value: str) -> Interest | None:
+    """The reader's interest in a category code or an author key, if they follow it."""
+    return Interest.objects.filter(user=user, kind=kind, value=value).first()
+
+
 def interest_recommendations(
     *, user: User, since: datetime, until: datetime | None = None, limit: int = 20
 ) -> list[Recommendation]:
     """For a reader with no library or votes yet: the newest papers by the authors they follow,
     then those in the categories they picked."""
-    interests = list(Interest.objects.filter(user=user).values_list("kind", "value", "label"))
-    if not interests:
-        return []
-    authors = {v: label for kind, v, label in interests if kind == Interest.AUTHOR}
-    categories = {v for kind, v, _ in interests if kind == Interest.CATEGORY}
-    window = Paper.objects.filter(_in_window(since, until)).exclude(id__in=list(_seen(user)))
-    found: dict[int, tuple[float, str]] = {}
-    if authors:
-        rows = window.filter(authorships__author__key__in=list(authors)).values_list(
-            "id", "authorships__author__key"
-        )
-        for pid, key in rows:
-            found.setdefault(pid, (2.0, f"by {authors[key]}, whom you follow"))
-    if categories:
-        query = Q()
-        for category in categories:
-            query |= Q(categories__contains=category)
-        for pid, cats in window.filter(query).values_list("id", "categories"):
-            shared = sorted(c for c in categories if _covers(c, cats.split()))
-            if shared and pid not in found:
-                found[pid] = (1.0, f"new in {', '.join(shared)}, which you follow")
-    papers = Paper.objects.defer(*DEFERRED).in_bulk(list(found))
-    ranked = sorted(
-        (p for p in papers.values()),
-        key=lambda p: (-found[p.id][0], -(p.published.timestamp() if p.published else 0), -p.id),
+    seen = _seen(user)
+    window = Paper.objects.filter(_in_window(since, until)).exclude(id__in=list(seen))
+    followed = _followed(user, window, limit)
+    categories = set(
+        Interest.objects.filter(user=user, kind=Interest.CATEGORY).values_list("value", flat=True)
     )
-    return [
-        Recommendation(paper=p, score=found[p.id][0], reason=found[p.id][1]) for p in ranked[:limit]
+    if not categories or len(followed) >= limit:
+        return followed
+    query = Q()
+    for category in categories:
+        query |= Q(categories__contains=category)
+    window = window.exclude(id__in=[rec.paper.id for rec in followed])
+    reasons: dict[int, str] = {}
+    for pid, cats in window.filter(query).values_list("id", "categories"):
+        shared = sorted(c for c in categories if _covers(c, cats.split()))
+        if shared:
+            reasons[pid] = f"new in {', '.join(shared)}, which you follow"
+    papers = Paper.objects.defer(*DEFERRED).in_bulk(list(reasons))
+    ranked = sorted(
+        papers.values(),
+        key=lambda p: (-(p.published.timestamp() if p.published else 0), -p.id),
+    )
+    return followed + [
+        Recommendation(paper=p, score=1.0, reason=reasons[p.id])
+        for p in ranked[: limit - len(followed)]
     ]
 
 

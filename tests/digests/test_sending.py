@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from io import StringIO
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
 
+from paperfeed.accounts.models import LibraryEntry
 from paperfeed.digests.models import Delivery, Edition, Subscription
 from paperfeed.digests.sending import Sender
+from paperfeed.recommend.importing import interest_add
+from tests.community.factories import make_paper
 from tests.digests.smtp import SmtpServer
 
 pytestmark = pytest.mark.django_db
@@ -156,3 +161,23 @@ def test_the_outbox_holds_one_eml_file_per_message(
     Sender().run()
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 2
     assert b"List-Unsubscribe-Post" in files[0].read_bytes()
+
+
+def test_a_followed_authors_new_paper_is_picked_for_a_reader_with_a_library(
+    clock: Any,
+    papers: dict[str, Any],
+    smtp: SmtpServer,
+    subscribe_confirmed: Callable[..., Subscription],
+) -> None:
+    reader = User.objects.create_user("ada", "ada@example.org")
+    LibraryEntry.objects.create(user=reader, paper=papers["c"])  # a library: not a cold start
+    make_paper("2603.00009", published=date(2026, 3, 14), title="Knots by Emmy Noether",
+               authors=["Emmy Noether"])  # fmt: skip
+    interest_add(user=reader, kind="author", text="Emmy Noether")
+    subscribe_confirmed("ada@example.org", user=reader)
+
+    send("--period", "daily")
+
+    text = smtp.mailbox.to("ada@example.org")[0].part("text/plain")
+    picked = text[text.index("PICKED FOR YOU") :]
+    assert "Knots by Emmy Noether" in picked and "whom you follow" in picked

@@ -1,26 +1,24 @@
-"""The paper page and author pages."""
+"""The paper page. (Author pages: views/authors.py.)"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from paperfeed.community.selectors import paper_community
 from paperfeed.community.services import is_moderator
 from paperfeed.links.selectors import paper_links, star_history
-from paperfeed.papers.selectors import author_get, author_papers, paper_get_or_404
+from paperfeed.papers.selectors import paper_get_or_404
 from paperfeed.search.selectors import paper_summary, papers_similar
 from paperfeed.web.charts import star_chart
 from paperfeed.web.forms import CommentForm
 
 SIMILAR = 6
 STAR_DAYS = 180  # the star history drawn on the paper page
-AUTHOR_PAGE = 25
 AUTHORS_ALL, AUTHORS_FIRST = 15, 12
 
 
@@ -58,11 +56,3 @@ def _code(paper_id: int) -> dict[str, Any]:
         "other_code": [code for code in links.code if code is not own],
         "star_chart": star_chart(history),
     }
-
-
-def author_detail(request: HttpRequest, name: str) -> HttpResponse:
-    author = author_get(name=name)
-    if author is None:
-        raise Http404(f"No author named “{name[:200]}” in this catalog.")
-    page = Paginator(author_papers(author=author), AUTHOR_PAGE).get_page(request.GET.get("page"))
-    return render(request, "web/author.html", {"author": author, "page": page})

@@ -22,10 +22,10 @@ from paperfeed.recommend.importing import (
     library_import_all,
 )
 from paperfeed.recommend.selectors import (
+    for_you_recommendations,
     reader_interests,
     reader_signal,
     recent_until,
-    recommendations_for,
 )
 from paperfeed.recommend.services import dismissal_set
 from paperfeed.web.forms import error_messages
@@ -39,7 +39,8 @@ def for_you(request: AuthenticatedHttpRequest) -> HttpResponse:
     window = window_of(request.GET.get("window"))
     until = recent_until()
     since = until - timedelta(days=WINDOW_DAYS[window])
-    recs = recommendations_for(user=request.user, since=since, until=until, limit=PAGE)
+    # Followed authors' new papers come first whatever the library holds, then the model's picks.
+    recs = for_you_recommendations(user=request.user, since=since, until=until, limit=PAGE)
     context = {
         "nav": "for_you",
         "recs": recs,
