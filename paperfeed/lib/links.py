@@ -50,6 +50,17 @@ _HINTS = ("http", "www.", "github", "gitlab", "huggingface", "hf.co", "bitbucket
           "doi:", "doi :", "doi.org", ".io")  # fmt: skip
 
 
+def _hinted(lowered: str) -> bool:
+    """Whether a lower-cased field holds one of _HINTS; spelled out, as `or` of `in` tests runs
+    twice as fast as any() over them, and this runs on every field of every paper."""
+    return (
+        "http" in lowered or "www." in lowered or "github" in lowered or "gitlab" in lowered
+        or "huggingface" in lowered or "hf.co" in lowered or "bitbucket" in lowered
+        or "codeberg" in lowered or "doi:" in lowered or "doi :" in lowered
+        or "doi.org" in lowered or ".io" in lowered
+    )  # fmt: skip
+
+
 def _clean(text: str) -> str:
     """LaTeX escapes become their characters and commands become spaces; braces stay, so that
     `\\href{url}{text}` leaves `{url}{text}` and the `}` ends the URL."""
@@ -356,7 +367,7 @@ def links_find(*, abstract: str = "", comments: str = "", journal_ref: str = "")
     seen: list[_Seen] = []
     for source, field in zip(SOURCES, (abstract, comments, journal_ref), strict=True):
         lowered = field.lower()
-        if not any(hint in lowered for hint in _HINTS):
+        if not _hinted(lowered):
             continue
         text = _clean(field)
         spans = _scan(text)

@@ -97,6 +97,7 @@ def papers_upsert_batch(
                 sender=Paper,
                 created=[result.ids[p["arxiv_id"]] for p in to_create],
                 changed={pk: set(changes) for pk, _, changes in to_update},
+                links={result.ids[p["arxiv_id"]]: incoming[p["arxiv_id"]].links for p in to_create},
             )
         result.new = len(to_create)
         result.updated = len(to_update)

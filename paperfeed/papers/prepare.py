@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 
+from paperfeed.lib.links import Link, links_find
 from paperfeed.lib.names import author_key
 from paperfeed.lib.records import PaperRecord, RejectedRecord, Version
 from paperfeed.lib.text import clean_name, clean_text, normalize_whitespace
@@ -30,6 +31,9 @@ class Prepared:
     values: dict[str, Any]  # Paper column -> value
     author_keys: list[str]
     json: dict[str, str]  # the JSON columns of `values`, encoded (in the worker, off the writer)
+    # The links in its text (paperfeed.links stores them with a new paper): found here, in the
+    # worker processes of a bulk import, because finding them costs as much as the cleaning.
+    links: list[Link]
 
     @property
     def rank(self) -> tuple[int, datetime]:
@@ -82,7 +86,9 @@ def prepare(record: PaperRecord | Prepared) -> Prepared:
         values=values,
         author_keys=[name_key(name) for name in authors],
         json={name: orjson.dumps(values[name]).decode() for name in JSON_COLUMNS},
-    )
+        links=links_find(abstract=abstract, comments=record.comments or "",
+                         journal_ref=record.journal_ref or ""),
+    )  # fmt: skip
 
 
 def prepare_or_reject(record: PaperRecord, location: str) -> Prepared | RejectedRecord:

@@ -343,3 +343,11 @@ def test_it_finds_the_labelled_own_repositories() -> None:
     recall = tp / (tp + fn) if tp + fn else 1.0
     assert precision >= 0.98, misses
     assert recall >= 0.95, misses
+
+
+def test_the_quick_hint_check_agrees_with_the_hint_list() -> None:
+    from paperfeed.lib.links import _HINTS, _hinted
+
+    for hint in _HINTS:
+        assert _hinted(f"see {hint} here"), hint
+    assert not _hinted("no link in this abstract at all")
