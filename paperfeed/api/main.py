@@ -14,6 +14,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from paperfeed.api import accounts, alerts, community, papers, recommend, search
+from paperfeed.api import collections as collection_api
 from paperfeed.api.contract import QueryParser, schema_contract
 from paperfeed.api.problems import problem, validation_errors
 
@@ -60,6 +61,7 @@ api.add_router("", community.router)
 api.add_router("", accounts.router)
 api.add_router("", alerts.router)
 api.add_router("", recommend.router)
+api.add_router("", collection_api.router)
 api.add_router("", papers.router)
 
 
