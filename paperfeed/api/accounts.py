@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import Http404, HttpResponse
-from ninja import Path, Query, Router, Status
+from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from paperfeed.accounts.models import SavedSearch as SavedSearchModel
@@ -13,7 +13,7 @@ from paperfeed.accounts.selectors import library_papers, saved_searches
 from paperfeed.accounts.services import library_set, saved_search_delete, saved_search_save
 from paperfeed.alerts.models import Alert as AlertModel
 from paperfeed.alerts.selectors import alerts_by_search
-from paperfeed.api.alerts import alert_apply, alert_payload
+from paperfeed.api.alerts import SearchId, alert_apply, alert_payload
 from paperfeed.api.auth import AUTH, AuthedRequest
 from paperfeed.api.common import (
     LIMIT_DOC,
@@ -121,7 +121,7 @@ def search_save(request: AuthedRequest, payload: SavedSearchIn) -> Status[dict[s
 )
 def search_delete(
     request: AuthedRequest,
-    search_id: Annotated[int, Path(description="The saved search's number (`id`).")],
+    search_id: SearchId,
 ) -> Status[None]:
     """Delete one of your saved searches."""
     try:

@@ -20,7 +20,10 @@ from paperfeed.digests.rendering import absolute
 from paperfeed.digests.services import alerts_address_ensure
 
 router = Router(tags=["accounts"], auth=AUTH)
-SearchId = Annotated[int, Path(description="The saved search's number (`id`).")]
+ROW_ID_MAX = 2**63 - 1  # the largest id a database row can have (a larger one is a 422)
+SearchId = Annotated[
+    int, Path(ge=1, le=ROW_ID_MAX, description="The saved search's number (`id`).")
+]
 
 
 def alert_payload(alert: AlertModel, *, email_status: str | None = None) -> dict[str, Any]:

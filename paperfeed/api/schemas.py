@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import BaseModel, ConfigDict, StrictBool
 from pydantic.config import JsonDict
 
 from paperfeed.accounts.models import SavedSearch as SavedSearchModel
@@ -200,15 +201,26 @@ class Comment(Schema):
     hidden: bool = Field(..., description="Hidden by a moderator (only moderators see these).")
 
 
-class AlertIn(Schema):
+class AlertIn(BaseModel):
+    """A plain pydantic model, not ninja's Schema: a Schema body reads the attributes of any
+    JSON value, so that `[]` would pass as an alert with every default."""
+
+    model_config = ConfigDict(
+        # Email, the feed or both: an alert with neither would reach nobody.
+        json_schema_extra={
+            "not": {"required": ["feed"],
+                    "properties": {"feed": {"const": False}, "email": {"const": False}}}
+        }
+    )  # fmt: skip
+
     frequency: Literal["daily", "weekly"] = Field("daily", description="How often news is sent.")
-    email: bool = Field(
+    email: StrictBool = Field(
         False,
         description="Email the new matches (in your digest when you get one, else in one "
         "alerts email per period). Your account's address must confirm first: the answer's "
         "`emailStatus` says whether a link was sent.",
     )
-    feed: bool = Field(True, description="List the new matches in a private Atom feed.")
+    feed: StrictBool = Field(True, description="List the new matches in a private Atom feed.")
 
 
 class SavedSearchIn(Schema):

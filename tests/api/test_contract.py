@@ -38,7 +38,8 @@ EXAMPLES = 30
 SEED = 1
 
 # Run by `paperfeed shell -c`: five papers featured today and yesterday, with votes, so that the
-# lists are not empty; a user and a token, printed last.
+# lists are not empty; a user with a saved search (id 1) and a collection of two papers
+# (schemathesis/reading), which schemathesis.toml names; a token, printed last.
 SEED_SCRIPT = """
 from datetime import timedelta
 from django.contrib.auth.models import User
@@ -54,6 +55,12 @@ for n, paper in enumerate(papers):
                             submitted_by="ada", source="hf-daily", source_upvotes=n)
 featured_refresh(paper_ids=[p.pk for p in papers])
 user = User.objects.create_user("schemathesis")
+from paperfeed.accounts.models import SavedSearch
+from paperfeed.collections.services import collection_create, collection_item_add
+SavedSearch.objects.create(user=user, name="diffusion", query="diffusion")
+reading = collection_create(user=user, title="Reading")
+for paper in papers[:2]:
+    collection_item_add(user=user, collection=reading, paper=paper, note="why")
 print(api_token_create(user=user, name="contract").secret)
 """
 
