@@ -158,3 +158,17 @@ def test_the_page_takes_a_bounded_number_of_queries(
     claimant = logged_in(confirmed.user)
     with django_assert_max_num_queries(11):
         assert claimant.get(PAGE).status_code == 200
+
+
+def test_a_confirmed_page_lists_the_collections_the_visitor_may_see(
+    client: Client, catalog: Catalog, confirmed: Claim
+) -> None:
+    from paperfeed.collections.services import collection_create
+
+    collection_create(user=confirmed.user, title="Graph reading list")
+    collection_create(user=confirmed.user, title="Secret drafts", visibility="private")
+    public = client.get(PAGE).content.decode()
+    assert 'href="/collections/wei/graph-reading-list"' in public
+    assert "Secret drafts" not in public
+    own = logged_in(confirmed.user).get(PAGE).content.decode()
+    assert "Secret drafts" in own and "· private" in own

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from paperfeed.accounts.http import AuthenticatedHttpRequest
 from paperfeed.authors.models import Claim
 from paperfeed.authors.selectors import author_page, claim_get
+from paperfeed.collections.selectors import collections_visible_of
 from paperfeed.authors.services import (
     ClaimError,
     claim_create,
@@ -56,8 +57,12 @@ def author_detail(request: HttpRequest, name: str) -> HttpResponse:
         "years_chart": year_bars(shown.years),
         "coauthors": shown.coauthors,
         "following": following,
-        # The claimant's collections, wired in by the collections app (collections_visible_of).
-        "collections": [],
+        # A confirmed claimant's collections, as the viewer may see them listed.
+        "collections": (
+            collections_visible_of(owner=shown.claim.user, viewer=viewer)
+            if shown.claim is not None  # the confirmed claim
+            else []
+        ),
     }
     return render(request, "web/author.html", context)
 
