@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 from paperfeed.accounts.http import AuthenticatedHttpRequest
 from paperfeed.authors.models import Claim
 from paperfeed.authors.selectors import author_page, claim_get
-from paperfeed.collections.selectors import collections_visible_of
 from paperfeed.authors.services import (
     ClaimError,
     claim_create,
@@ -21,6 +20,7 @@ from paperfeed.authors.services import (
     claim_withdraw,
     exclusion_set,
 )
+from paperfeed.collections.selectors import collections_visible_of
 from paperfeed.papers.models import Author
 from paperfeed.papers.selectors import author_get, paper_get_or_404
 from paperfeed.recommend.importing import InterestError, interest_add, interest_remove
