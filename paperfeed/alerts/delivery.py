@@ -47,9 +47,10 @@ def readers_with_news(*, frequency: str, until: datetime) -> set[int]:
 def matches_claim(*, key: str, user_id: int, frequency: str, until: datetime) -> int:
     """Give the reader's waiting matches to the message `key`; how many it took."""
     waiting = _waiting(frequency=frequency, until=until).filter(alert__search__user_id=user_id)
-    return AlertMatch.objects.filter(id__in=list(waiting.values_list("id", flat=True))).update(
-        sent_in=key
-    )
+    ids = list(waiting.values_list("id", flat=True))
+    # `sent_in=""` again in the UPDATE itself: of two senders that read the same ids, the row
+    # goes to the first that writes it (PostgreSQL re-checks it under the row lock).
+    return AlertMatch.objects.filter(id__in=ids, sent_in="").update(sent_in=key)
 
 
 def sections_of(*, key: str) -> list[AlertSection]:

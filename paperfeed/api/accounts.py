@@ -13,7 +13,8 @@ from paperfeed.accounts.selectors import library_papers, saved_searches
 from paperfeed.accounts.services import library_set, saved_search_delete, saved_search_save
 from paperfeed.alerts.models import Alert as AlertModel
 from paperfeed.alerts.selectors import alerts_by_search
-from paperfeed.api.alerts import SearchId, alert_apply, alert_payload
+from paperfeed.alerts.services import search_alert_save
+from paperfeed.api.alerts import SearchId, alert_payload
 from paperfeed.api.auth import AUTH, AuthedRequest
 from paperfeed.api.common import (
     LIMIT_DOC,
@@ -29,6 +30,7 @@ from paperfeed.api.papers import ArxivId
 from paperfeed.api.schemas import DailyPaper, LibraryOut, SavedSearch, SavedSearchIn
 from paperfeed.api.shapes import hit_payloads
 from paperfeed.api.throttling import write_throttles
+from paperfeed.digests.services import alerts_address_ensure
 from paperfeed.papers.selectors import paper_get_or_404
 
 router = Router(tags=["accounts"], auth=AUTH)
@@ -102,14 +104,24 @@ def searches(request: AuthedRequest) -> list[dict[str, Any]]:
 def search_save(request: AuthedRequest, payload: SavedSearchIn) -> Status[dict[str, Any]]:
     """Save a query under a name; saving under a name you already use replaces its query.
     With `alert`, the papers that match it from now on are reported (see `PUT .../alert`)."""
+    if payload.alert is not None:  # the search and its alert together, or neither
+        wanted = payload.alert
+        try:
+            alert = search_alert_save(
+                user=request.auth, query=payload.query, name=payload.name,
+                frequency=wanted.frequency, by_email=wanted.email, by_feed=wanted.feed,
+            )  # fmt: skip
+        except ValueError as exc:
+            raise HttpError(400, str(exc)) from None
+        status = alerts_address_ensure(user=request.auth) if alert.by_email else None
+        out = _search(alert.search)
+        out["alert"] = alert_payload(alert, email_status=status)
+        return Status(201, out)
     try:
         saved = saved_search_save(user=request.auth, query=payload.query, name=payload.name)
     except ValueError as exc:
         raise HttpError(400, str(exc)) from None
-    out = _search(saved)
-    if payload.alert is not None:
-        out["alert"] = alert_apply(user=request.auth, search_id=saved.pk, wanted=payload.alert)
-    return Status(201, out)
+    return Status(201, _search(saved))
 
 
 @router.delete(

@@ -250,7 +250,8 @@ class Alert(Schema):
     emailStatus: str | None = Field(
         None,
         description="After turning email on: `ready` (your address is confirmed), `asked` (a "
-        "confirmation link was sent to it) or `no address` (your account has none).",
+        "confirmation link was sent to it), `limited` (it had this hour's confirmation emails: "
+        "ask again later) or `no address` (your account has none).",
     )
 
 

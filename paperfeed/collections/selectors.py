@@ -159,12 +159,14 @@ def collection_voted_ids(*, user: AnyUser | None, collections: Iterable[Collecti
 
 
 def collection_position(collection: Collection) -> int:
-    """Where the collection stands among its owner's (Hugging Face's `position`): 0 for the
-    oldest."""
+    """Where the collection stands among its owner's public ones (Hugging Face's `position`):
+    0 for the oldest. Only public ones count, so that it tells nothing of the others."""
     earlier = Q(created_at__lt=collection.created_at) | Q(
         created_at=collection.created_at, pk__lt=collection.pk
     )
-    return Collection.objects.filter(earlier, owner_id=collection.owner_id).count()
+    return Collection.objects.filter(
+        earlier, owner_id=collection.owner_id, visibility=Visibility.PUBLIC
+    ).count()
 
 
 def collection_by_id_or_404(*, pk: int, viewer: AnyUser | None) -> Collection:

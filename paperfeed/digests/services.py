@@ -39,6 +39,7 @@ User = get_user_model()
 CONFIRM_RESEND_AFTER = timedelta(minutes=5)
 ALERTS_ONLY = "alerts"  # the confirmation email's wording for an alerts-only address
 ADDRESS_READY, ADDRESS_ASKED, NO_ADDRESS = "ready", "asked", "no address"
+ADDRESS_LIMITED = "limited"  # too many confirmation emails to the address this hour
 
 
 class RecipientLimited(Exception):
@@ -144,7 +145,8 @@ def subscription_unsubscribe(*, token: str) -> Subscription:
 def alerts_address_ensure(*, user: AnyUser | None) -> str:
     """Before alerts are emailed, the account's address must be confirmed (account addresses
     are not verified): ADDRESS_READY when a confirmed subscription is linked to the account,
-    ADDRESS_ASKED when a confirmation link was sent (or recently was), NO_ADDRESS without one."""
+    ADDRESS_ASKED when a confirmation link was sent (or recently was), NO_ADDRESS without one,
+    ADDRESS_LIMITED when the address had its hour's confirmation emails (ask again later)."""
     current = subscription_of(user=user)
     if current is not None and current.is_active:
         return ADDRESS_READY
@@ -153,7 +155,10 @@ def alerts_address_ensure(*, user: AnyUser | None) -> str:
         email = email_clean(user.email or "")
     except ValidationError:
         return NO_ADDRESS
-    subscription_request(email=email, frequency="daily", user=user, digest=False)
+    try:
+        subscription_request(email=email, frequency="daily", user=user, digest=False)
+    except RecipientLimited:
+        return ADDRESS_LIMITED
     return ADDRESS_ASKED
 
 

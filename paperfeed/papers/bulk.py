@@ -140,7 +140,13 @@ def ensure_ids(
             f"SELECT {key}, id FROM new UNION ALL "
             f"SELECT t.{key}, t.id FROM {table} t JOIN {stage} s ON t.{key} = s.{key}"
         )
-        return dict(cursor.fetchall())
+        found: dict[str, int] = dict(cursor.fetchall())
+    # A row another transaction committed after this statement's snapshot was skipped by ON
+    # CONFLICT and is not in the join either: read it now.
+    missing = [row[0] for row in rows if row[0] not in found]
+    if missing:
+        found.update(ids_by(model, columns[0], missing))
+    return found
 
 
 def ids_by(

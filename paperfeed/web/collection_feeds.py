@@ -18,7 +18,7 @@ from django.utils.html import escape, linebreaks
 
 from paperfeed.collections.models import Collection
 from paperfeed.collections.selectors import collection_get_or_404, collection_items
-from paperfeed.web.feeds import FEED_ITEMS, Item, PaperFeed, _clean, _with_code
+from paperfeed.web.feeds import FEED_ITEMS, Item, PaperFeed, feed_text, with_code
 
 
 @dataclass
@@ -33,10 +33,10 @@ class CollectionFeed(PaperFeed):
         return collection_get_or_404(owner=owner, slug=slug, viewer=request.user)
 
     def title(self, collection: Collection) -> str:
-        return _clean(f"{collection.title} · a collection by {collection.owner.get_username()}")
+        return feed_text(f"{collection.title} · a collection by {collection.owner.get_username()}")
 
     def subtitle(self, collection: Collection) -> str:
-        return _clean(
+        return feed_text(
             collection.description or f"The papers in “{collection.title}”, newest first."
         )
 
@@ -55,12 +55,12 @@ class CollectionFeed(PaperFeed):
         items: list[Item] = [
             NotedItem(item.paper, item.added_at, note=item.note) for item in rows[:FEED_ITEMS]
         ]
-        return _with_code(items)
+        return with_code(items)
 
     def item_description(self, item: Item) -> str:
         described = super().item_description(item)
         if isinstance(item, NotedItem) and item.note:
-            note = linebreaks(escape(_clean(item.note)))
+            note = linebreaks(escape(feed_text(item.note)))
             return f"<p><strong>Note:</strong></p>{note}{described}"
         return described
 

@@ -58,7 +58,7 @@ class Item:
     code: str = ""  # the paper's own repository
 
 
-def _with_code(items: list[Item]) -> list[Item]:
+def with_code(items: list[Item]) -> list[Item]:
     """The items, each with its paper's own repository (one query for the feed)."""
     found = code_badges([item.paper.pk for item in items])
     for item in items:
@@ -75,7 +75,7 @@ class PaperFeed(Feed[Item, Any]):
     feed_type: Any = Rss201rev2Feed
 
     def item_title(self, item: Item) -> str:
-        return _clean(item.paper.title)
+        return feed_text(item.paper.title)
 
     def item_description(self, item: Item) -> str:
         authors = item.paper.authors
@@ -84,7 +84,7 @@ class PaperFeed(Feed[Item, Any]):
         # Feed readers read a description as HTML: escaped, an abstract shows as written
         # ("p < 0.05" included).
         code = f"\n\nCode: {item.code}" if item.code else ""
-        text = _clean(f"{names} ({item.paper.arxiv_id}{votes})\n\n{item.paper.abstract}{code}")
+        text = feed_text(f"{names} ({item.paper.arxiv_id}{votes})\n\n{item.paper.abstract}{code}")
         return linebreaks(text, autoescape=True)
 
     def item_link(self, item: Item) -> str:
@@ -103,7 +103,7 @@ class PaperFeed(Feed[Item, Any]):
 
     def item_author_name(self, item: Item) -> str:
         authors = item.paper.authors
-        return _clean(", ".join(authors[:3]) + (" et al." if len(authors) > 3 else ""))
+        return feed_text(", ".join(authors[:3]) + (" et al." if len(authors) > 3 else ""))
 
     def item_categories(self, item: Item) -> list[str]:
         return item.paper.category_list
@@ -135,7 +135,7 @@ class DailyFeed(PaperFeed):
         # Stable: votes order each day. A daily list's entries all have their day (date.min is
         # for the type only).
         entries.sort(key=lambda e: e.featured_on or date.min, reverse=True)
-        return _with_code(
+        return with_code(
             [Item(e.paper, _day_start(e.featured_on), e.upvotes) for e in entries][:FEED_ITEMS]
         )
 
@@ -152,7 +152,7 @@ class TrendingFeed(PaperFeed):
 
     def items(self) -> list[Item]:
         entries = trending_current(window="week", limit=FEED_ITEMS).entries
-        return _with_code([Item(e.paper, _day_start(e.featured_on), e.upvotes) for e in entries])
+        return with_code([Item(e.paper, _day_start(e.featured_on), e.upvotes) for e in entries])
 
 
 class CategoryFeed(PaperFeed):
@@ -173,7 +173,7 @@ class CategoryFeed(PaperFeed):
 
     def items(self, category: str) -> list[Item]:
         results = papers_search(q="", mode="keyword", categories=[category], per_page=FEED_ITEMS)
-        return _with_code([Item(hit.paper, None) for hit in results.hits])
+        return with_code([Item(hit.paper, None) for hit in results.hits])
 
 
 class AuthorFeed(PaperFeed):
@@ -193,9 +193,7 @@ class AuthorFeed(PaperFeed):
         return reverse("author", args=[author.name])
 
     def items(self, author: Any) -> list[Item]:
-        return _with_code(
-            [Item(paper, None) for paper in author_papers(author=author)[:FEED_ITEMS]]
-        )
+        return with_code([Item(paper, None) for paper in author_papers(author=author)[:FEED_ITEMS]])
 
 
 class SearchFeed(PaperFeed):
@@ -208,7 +206,7 @@ class SearchFeed(PaperFeed):
     def title(self, obj: Any) -> str:
         params, _ = obj
         shown = params.query_text.strip() or "everything"
-        return f"Search: {_clean(shown[:100])}"
+        return f"Search: {feed_text(shown[:100])}"
 
     def subtitle(self, obj: Any) -> str:
         return "Papers matching a search, the best matches first."
@@ -225,7 +223,7 @@ class SearchFeed(PaperFeed):
             categories=[params.category] if params.category else [],
             after=params.after, before=params.before, code=params.code,
         )  # fmt: skip
-        return _with_code([Item(hit.paper, None) for hit in results.hits])
+        return with_code([Item(hit.paper, None) for hit in results.hits])
 
 
 class AlertFeed(PaperFeed):
@@ -239,16 +237,16 @@ class AlertFeed(PaperFeed):
         return alert
 
     def title(self, obj: Any) -> str:
-        return f"Alert: {_clean(obj.search.name[:100])}"
+        return f"Alert: {feed_text(obj.search.name[:100])}"
 
     def subtitle(self, obj: Any) -> str:
-        return f"New papers matching “{_clean(obj.search.query[:200])}”."
+        return f"New papers matching “{feed_text(obj.search.query[:200])}”."
 
     def link(self, obj: Any) -> str:
         return f"{reverse('search')}?{urlencode({'q': obj.search.query})}"
 
     def items(self, obj: Any) -> list[Item]:
-        return _with_code([Item(m.paper, m.found_at) for m in alert_matches(obj, limit=FEED_ITEMS)])
+        return with_code([Item(m.paper, m.found_at) for m in alert_matches(obj, limit=FEED_ITEMS)])
 
 
 def _atom(feed: type[PaperFeed]) -> type[PaperFeed]:
@@ -272,7 +270,7 @@ def feed(request: HttpRequest, kind: str, fmt: str, **kwargs: Any) -> HttpRespon
     return FEEDS[kind][fmt](request, **kwargs)
 
 
-def _clean(text: str) -> str:
+def feed_text(text: str) -> str:
     return _CONTROL.sub("", text)
 
 

@@ -284,3 +284,17 @@ def test_turning_email_on_later_sends_only_what_is_new_from_then(smtp: SmtpServe
     morning_send(2)
     [message] = smtp.mailbox.to("ada@example.org")
     assert titles(message) == ["Video diffusion models"]
+
+
+def test_an_address_out_of_confirmation_emails_is_told_to_wait(
+    smtp: SmtpServer, settings: Any
+) -> None:
+    settings.SUBSCRIBE_RECIPIENT_RATE = 0
+    bob = reader("bob", digest=False, subscribed=False)
+    client = Client()
+    client.force_login(bob)
+    form = {"query": QUERY, "channels": "1", "feed": "on", "email": "on", "frequency": "daily"}
+    page = client.post("/searches/alert", form, follow=True)
+    assert page.status_code == 200
+    assert b"had several confirmation emails this hour" in page.content
+    assert Alert.objects.get().by_email and smtp.mailbox.received == []

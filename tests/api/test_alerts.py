@@ -65,3 +65,11 @@ def test_an_alert_is_changed_and_stopped_by_its_owner_only(
     assert not Alert.objects.exists()
     assert_problem(api.delete(url, headers=bearer(ada)), 404)
     assert_problem(api.put(url, {}, content_type=JSON), 401)
+
+
+def test_a_refused_alert_saves_no_search(api: Client, make_user: Any, bearer: Bearer) -> None:
+    auth = bearer(make_user("ada"))
+    body = {"query": "graph networks", "alert": {"email": False, "feed": False}}
+    assert_problem(api.post("/api/saved_searches", body, content_type=JSON, headers=auth), 400,
+                   detail_has="a way to reach you")  # fmt: skip
+    assert api.get("/api/saved_searches", headers=auth).json() == []

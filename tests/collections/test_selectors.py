@@ -118,7 +118,7 @@ def test_editors_votes_and_positions(shelf: Shelf) -> None:
     voted = collection_voted_ids(user=shelf.eve, collections=[shelf.public, shelf.unlisted])
     assert voted == {shelf.public.pk}
     assert collection_voted_ids(user=None, collections=[shelf.public]) == set()
-    assert [collection_position(c) for c in (shelf.public, shelf.unlisted, shelf.private)] == [
-        0, 1, 2
-    ]  # fmt: skip
+    # Only public collections count: a position tells nothing of the others.
+    later = collection_create(user=shelf.ada, title="Later and public")
+    assert [collection_position(c) for c in (shelf.public, later)] == [0, 1]
     collection_item_add(user=shelf.eve, collection=shelf.public, paper=shelf.papers["2603.00003"])

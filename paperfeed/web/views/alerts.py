@@ -15,7 +15,12 @@ from paperfeed.alerts.delivery import alerts_email_stop
 from paperfeed.alerts.models import Alert
 from paperfeed.alerts.services import alert_feed_renew, alert_set, alert_stop, search_alert_save
 from paperfeed.alerts.tokens import StopTokenError, stop_token_read
-from paperfeed.digests.services import ADDRESS_ASKED, NO_ADDRESS, alerts_address_ensure
+from paperfeed.digests.services import (
+    ADDRESS_ASKED,
+    ADDRESS_LIMITED,
+    NO_ADDRESS,
+    alerts_address_ensure,
+)
 from paperfeed.web.http import back_url, login_required_action
 
 PROFILE = "/accounts/profile/"
@@ -42,6 +47,11 @@ def _announce(request: AuthenticatedHttpRequest, alert: Alert) -> None:
             )
         elif address == NO_ADDRESS:
             parts.append("add an email address to your account to get them by email")
+        elif address == ADDRESS_LIMITED:
+            parts.append(
+                f"{request.user.email} had several confirmation emails this hour; "
+                "turn email on again in an hour to get a new link"
+            )
         else:
             parts.append(f"they are emailed {alert.frequency} (or in your digest)")
     messages.success(request, "Alert on: " + "; ".join(parts) + ".")

@@ -39,10 +39,9 @@ from paperfeed.collections.services import (
 )
 from paperfeed.community.selectors import paper_entries
 from paperfeed.papers.models import Paper
-from paperfeed.papers.selectors import paper_get_or_404
 from paperfeed.web.bibtex import bibtex_key, paper_bibtex
 from paperfeed.web.collection_forms import CollectionForm, NewCollectionForm
-from paperfeed.web.http import back_url, is_htmx
+from paperfeed.web.http import is_htmx
 
 PER_PAGE = 30
 
@@ -169,15 +168,6 @@ def _suffix(n: int) -> str:
         n, rest = divmod(n - 1, 26)
         letters = chr(ord("a") + rest) + letters
     return letters
-
-
-@login_required
-def paper_collections(request: AuthenticatedHttpRequest, arxiv_id: str) -> HttpResponse:
-    """The user's collections with this paper in or out, and a form for a new one. htmx loads
-    it into the card (the picker); without JavaScript it is a page of its own."""
-    paper = paper_get_or_404(arxiv_id)
-    back = back_url(request, reverse("paper", args=[paper.arxiv_id]))
-    return picker(request, paper, back=back, form=NewCollectionForm())
 
 
 def picker(

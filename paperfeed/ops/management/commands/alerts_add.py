@@ -11,7 +11,12 @@ from django.urls import reverse
 from paperfeed.alerts.models import Alert
 from paperfeed.alerts.services import search_alert_save
 from paperfeed.digests.rendering import absolute
-from paperfeed.digests.services import ADDRESS_ASKED, NO_ADDRESS, alerts_address_ensure
+from paperfeed.digests.services import (
+    ADDRESS_ASKED,
+    ADDRESS_LIMITED,
+    NO_ADDRESS,
+    alerts_address_ensure,
+)
 
 
 class Command(BaseCommand):
@@ -50,6 +55,11 @@ class Command(BaseCommand):
             status = alerts_address_ensure(user=user)
             if status == ADDRESS_ASKED:
                 self.stdout.write(f"email: a confirmation link was sent to {user.email}")
+            elif status == ADDRESS_LIMITED:
+                self.stderr.write(
+                    f"email: {user.email} had its confirmation emails for this hour; run this "
+                    "again later to send a new link"
+                )
             elif status == NO_ADDRESS:
                 self.stderr.write("email: the account has no address; only the feed will work")
             else:
