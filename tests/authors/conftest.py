@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -17,8 +16,10 @@ from paperfeed.authors.services import claim_confirm, claim_create
 from paperfeed.papers.models import Author, Paper
 from paperfeed.papers.selectors import author_get
 from tests.community.factories import make_paper
+from tests.web.conftest import make_user
 
-PASSWORD = "correct horse battery staple"
+__all__ = ["make_user"]  # fixtures
+
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 WEI = "Wei Wang"
 
@@ -59,17 +60,6 @@ def catalog(db: None) -> Catalog:
     wei = author_get(name=WEI)
     assert wei is not None
     return Catalog(papers=papers, wei=wei)
-
-
-@pytest.fixture
-def make_user(db: None) -> Callable[..., User]:
-    counter = iter(range(1, 10_000))
-
-    def make(name: str = "", **fields: Any) -> User:
-        name = name or f"reader{next(counter)}"
-        return User.objects.create_user(username=name, password=PASSWORD, **fields)
-
-    return make
 
 
 @pytest.fixture
