@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models.constants import OnConflict
 
 
@@ -82,8 +82,10 @@ def _copy_postgres(
     executemany here). With ignore_conflicts they go through a temporary staging table, since
     COPY itself cannot skip rows that conflict."""
     if ignore_conflicts:
-        stage = _stage_postgres(table, names, rows)
-        with connection.cursor() as cursor:
+        # One transaction (a savepoint inside a caller's): the staging table empties itself on
+        # commit, which in autocommit would come between the COPY and the INSERT.
+        with transaction.atomic(), connection.cursor() as cursor:
+            stage = _stage_postgres(table, names, rows)
             cursor.execute(
                 f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} ON CONFLICT DO NOTHING"
             )
@@ -132,8 +134,8 @@ def ensure_ids(
     _, quoted = _columns(model, columns)
     names = ", ".join(quoted)
     key = quoted[0]
-    stage = _stage_postgres(table, names, rows)
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:  # see _copy_postgres
+        stage = _stage_postgres(table, names, rows)
         cursor.execute(
             f"WITH new AS (INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "
             f"ON CONFLICT DO NOTHING RETURNING {key}, id) "
