@@ -13,6 +13,7 @@ import os
 import queue
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -122,3 +123,12 @@ def _start_worker() -> None:
     # workers than spare cores they use only the time the writer leaves idle.
     with contextlib.suppress(OSError):
         os.nice(10)
+    threading.Thread(target=_leave_with, args=(os.getppid(),), daemon=True).start()
+
+
+def _leave_with(parent: int) -> None:
+    """End the worker when the import that started it is gone: a SIGKILLed import cannot stop
+    its pool, and its workers would otherwise wait for work forever."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)

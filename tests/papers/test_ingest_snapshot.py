@@ -145,18 +145,41 @@ def test_a_killed_import_loses_nothing_committed_and_a_rerun_completes(
         with sqlite3.connect(db, timeout=30) as conn:
             stored = conn.execute("SELECT count(*) FROM papers_paper").fetchone()[0]
         if stored >= 1000:
+            workers = _children(proc.pid)
             proc.send_signal(signal.SIGKILL)
             break
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=0.05)
     proc.wait()
     assert 1000 <= stored < 8000, "the import finished before it could be killed"
+    # Its worker processes leave too, instead of waiting for work forever.
+    assert len(workers) >= 2
+    gone_by = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < gone_by:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)
     rerun = subprocess.run([*cli, "ingest", "snapshot", str(path)], env=env,
                            capture_output=True, text=True, check=True)  # fmt: skip
     assert "resuming part.jsonl after record" in rerun.stdout
     stats = subprocess.run([*cli, "stats", "--json"], env=env, capture_output=True, text=True,
                            check=True)  # fmt: skip
     assert json.loads(stats.stdout)["papers"] == 8000
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running, not gone and not a zombie waiting for a parent that does not reap it."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 def test_a_corrupt_gzip_keeps_the_batches_read_before_it(shared_data: Path, tmp_path: Path) -> None:
