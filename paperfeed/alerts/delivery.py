@@ -14,7 +14,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from paperfeed.alerts.models import Alert, AlertMatch
+from paperfeed.alerts.models import AlertMatch
 from paperfeed.papers.models import Paper
 
 # Papers listed per alert in one message; the rest are one click away (its search).
@@ -86,17 +86,3 @@ def matches_sent(*, key: str, at: datetime) -> None:
 def matches_release(*, key: str) -> None:
     """A message that will not be sent gives its matches back to the next one."""
     AlertMatch.objects.filter(sent_in=key, emailed_at__isnull=True).update(sent_in="")
-
-
-def alerts_email_stop(*, alert_ids: list[int]) -> list[Alert]:
-    """Stop emailing these alerts (a link in a message, no login): their feed goes on when
-    they have one; an alert left with no way to reach its reader is deleted."""
-    alerts = list(Alert.objects.filter(id__in=alert_ids).select_related("search"))
-    for alert in alerts:
-        if alert.by_feed:
-            if alert.by_email:
-                alert.by_email = False
-                alert.save(update_fields=["by_email"])
-        else:
-            alert.delete()
-    return alerts

@@ -95,6 +95,20 @@ def alert_stop(*, user: AnyUser | None, search_id: int) -> bool:
     return bool(deleted)
 
 
+def alerts_email_stop(*, alert_ids: list[int]) -> list[Alert]:
+    """Stop emailing these alerts (a link in a message, no login): their feed goes on when
+    they have one; an alert left with no way to reach its reader is deleted."""
+    alerts = list(Alert.objects.filter(id__in=alert_ids).select_related("search"))
+    for alert in alerts:
+        if alert.by_feed:
+            if alert.by_email:
+                alert.by_email = False
+                alert.save(update_fields=["by_email"])
+        else:
+            alert.delete()
+    return alerts
+
+
 def alert_feed_renew(*, user: AnyUser | None, search_id: int) -> Alert:
     """A new private feed address; the old one answers 404 from now on."""
     user = require_login(user, LOGIN_NEEDED)

@@ -17,11 +17,11 @@ from paperfeed.digests.rendering import (
     BLANK_LINES,
     RenderedEmail,
     css_inline_fragment,
+    list_headers,
     mime_build,
     one_line,
     paper_entry,
     render_email,
-    sender_domain,
 )
 from paperfeed.lib.periods import Period
 
@@ -99,15 +99,9 @@ class AlertsRenderer:
         rendered, stop_all = self.render(
             email=email, unsubscribe_url=unsubscribe_url, sections=sections
         )
-        frequency = self.edition.frequency
-        headers = {
-            "List-Unsubscribe": f"<{stop_all}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "List-Id": f"{settings.SITE_NAME} {frequency} alerts "
-            f"<{frequency}.alerts.{sender_domain()}>",
-            "Precedence": "bulk",
-            "Auto-Submitted": "auto-generated",
-        }
+        headers = list_headers(
+            unsubscribe=f"<{stop_all}>", frequency=self.edition.frequency, kind="alerts"
+        )
         return mime_build(to=email, subject=rendered.subject, text=rendered.text,
                           html=rendered.html, msg_id=msg_id, headers=headers,
                           eight_bit=eight_bit)  # fmt: skip

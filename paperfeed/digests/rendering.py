@@ -251,14 +251,11 @@ class DigestRenderer:
         )
         token = unsubscribe_url.rstrip("/").rpartition("/")[2]
         mailto = f"mailto:{sender_address()}?subject=unsubscribe%20{token}"
-        headers = {
-            "List-Unsubscribe": f"<{unsubscribe_url}>,\r\n <{mailto}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "List-Id": f"{settings.SITE_NAME} {self.edition.frequency} digest "
-            f"<{self.edition.frequency}.digest.{sender_domain()}>",
-            "Precedence": "bulk",
-            "Auto-Submitted": "auto-generated",
-        }
+        headers = list_headers(
+            unsubscribe=f"<{unsubscribe_url}>,\r\n <{mailto}>",
+            frequency=self.edition.frequency,
+            kind="digest",
+        )
         return mime_build(to=email, subject=rendered.subject, text=rendered.text,
                           html=rendered.html, msg_id=msg_id, headers=headers,
                           eight_bit=eight_bit)  # fmt: skip
@@ -280,6 +277,19 @@ class DigestRenderer:
             if len(self._picks) > 10_000:  # personal picks are rarely shared: keep memory flat
                 self._picks.clear()
         return parts
+
+
+def list_headers(*, unsubscribe: str, frequency: str, kind: str) -> dict[str, str]:
+    """The headers of a list message: RFC 8058 one-click unsubscribe (`unsubscribe`: the
+    List-Unsubscribe value), the list's id, and bulk, automatic mail."""
+    return {
+        "List-Unsubscribe": unsubscribe,
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "List-Id": f"{settings.SITE_NAME} {frequency} {kind} "
+        f"<{frequency}.{kind}.{sender_domain()}>",
+        "Precedence": "bulk",
+        "Auto-Submitted": "auto-generated",
+    }
 
 
 def paper_entry(paper: Any, *, upvotes: int | None, reason: str = "") -> dict[str, Any]:

@@ -299,15 +299,14 @@ class Sender:
         user_id = delivery.subscription.user_id
         if user_id is None:
             return []
-        if delivery.edition_id not in self.news:  # who has news: one query per edition
-            edition = self._renderer(delivery.edition_id).edition
+        edition = self._renderer(delivery.edition_id).edition
+        if edition.pk not in self.news:  # who has news: one query per edition
             _, until = period_bounds(edition_period(edition.frequency, edition.period_start))
-            readers = readers_with_news(frequency=edition.frequency, until=until)
-            self.news[delivery.edition_id] = (until, readers)
-        until, readers = self.news[delivery.edition_id]
+            self.news[edition.pk] = (until, readers_with_news(frequency=edition.frequency,
+                                                               until=until))  # fmt: skip
+        until, readers = self.news[edition.pk]
         if user_id in readers:
-            frequency = self._renderer(delivery.edition_id).edition.frequency
-            matches_claim(key=key, user_id=user_id, frequency=frequency, until=until)
+            matches_claim(key=key, user_id=user_id, frequency=edition.frequency, until=until)
         return sections_of(key=key)
 
 

@@ -11,9 +11,14 @@ from django.views.decorators.http import require_POST
 
 from paperfeed.accounts.http import AuthenticatedHttpRequest
 from paperfeed.accounts.models import SavedSearch
-from paperfeed.alerts.delivery import alerts_email_stop
 from paperfeed.alerts.models import Alert
-from paperfeed.alerts.services import alert_feed_renew, alert_set, alert_stop, search_alert_save
+from paperfeed.alerts.services import (
+    alert_feed_renew,
+    alert_set,
+    alert_stop,
+    alerts_email_stop,
+    search_alert_save,
+)
 from paperfeed.alerts.tokens import StopTokenError, stop_token_read
 from paperfeed.digests.services import (
     ADDRESS_ASKED,
