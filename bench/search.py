@@ -141,6 +141,8 @@ def build(workdir: Path, papers: int, env: dict[str, str]) -> None:
     step("store vectors", lambda: subprocess.run(
         [sys.executable, __file__, "--store-vectors", "--workdir", str(workdir)],
         env=env, cwd=ROOT, check=True))  # fmt: skip
+    if os.environ.get("BENCH_DATA_ONLY"):
+        return
     step("index", lambda: paperfeed(["index", "--no-embed"], env))
 
 

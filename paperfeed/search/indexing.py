@@ -56,7 +56,7 @@ from paperfeed.search.keyword import (
 from paperfeed.search.models import PaperSummary, PaperVector
 from paperfeed.search.query import category_canonical
 from paperfeed.search.summaries import papers_describe
-from paperfeed.search.vectors import vectors_publish, vectors_state, vectors_state_save
+from paperfeed.search.vectors import RowFile, vectors_publish, vectors_state, vectors_state_save
 
 OVERLAP = dt.timedelta(minutes=10)
 KEYWORD_BATCH = 5_000
@@ -493,35 +493,42 @@ def vectors_sync(
         return 0, _published_count(root)
     saved = _position(state)
     live = _live_keys(root) if saved else np.zeros(0, dtype=np.uint64)
-    keys: list[int] = []
-    chunks: list[np.ndarray] = []
-    for rows in _keyset(qs, "embedded_at", mark, VECTOR_READ_BATCH):
-        state = _progress_state(rows[-1], scanned_at)
-        if saved:  # rows of the overlap already published need no new version
-            rows = [r for r in rows if (r[3], r[0]) > saved or not _contains(live, r[1])]
-        if progress:
-            progress("read vectors", len(keys) + len(rows), total)
-        if not rows:
-            continue
-        keys.extend(r[1] for r in rows)
-        chunks.append(np.frombuffer(b"".join(bytes(r[2]) for r in rows), dtype=np.float16))
-    if not keys and not rebuild:
-        if state:
-            vectors_state_save(root, state)  # the overlap is re-read once, not on every run
-        return 0, _published_count(root)
-    flat = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float16)
-    dim = len(flat) // len(keys) if keys else 0
-    vectors = flat.reshape(len(keys), dim) if keys else np.zeros((0, 0), dtype=np.float16)
+    root.mkdir(parents=True, exist_ok=True)
+    # The rows read go to a scratch file, not a list: a rebuild reads every vector (2 GB at
+    # arXiv's size) and the indexer's memory stays bounded.
+    with tempfile.NamedTemporaryFile(dir=root, prefix=".incoming-", suffix=".f16") as scratch:
+        key_chunks: list[np.ndarray] = []
+        count = dim = 0
+        for rows in _keyset(qs, "embedded_at", mark, VECTOR_READ_BATCH):
+            state = _progress_state(rows[-1], scanned_at)
+            if saved:  # rows of the overlap already published need no new version
+                rows = [r for r in rows if (r[3], r[0]) > saved or not _contains(live, r[1])]
+            if progress:
+                progress("read vectors", count + len(rows), total)
+            if not rows:
+                continue
+            data = b"".join(bytes(r[2]) for r in rows)
+            dim = len(data) // 2 // len(rows)
+            scratch.write(data)
+            key_chunks.append(np.fromiter((r[1] for r in rows), dtype=np.uint64, count=len(rows)))
+            count += len(rows)
+        if not count and not rebuild:
+            if state:
+                vectors_state_save(root, state)  # the overlap is re-read once, not on every run
+            return 0, _published_count(root)
+        scratch.flush()
+        keys = np.concatenate(key_chunks) if key_chunks else np.zeros(0, dtype=np.uint64)
+        vectors = RowFile(Path(scratch.name), raw=(count, dim, np.float16))
 
-    def graph_progress(done: int, of: int) -> None:
-        if progress:
-            progress("vector index", done, of)
+        def graph_progress(done: int, of: int) -> None:
+            if progress:
+                progress("vector index", done, of)
 
-    published = vectors_publish(
-        root, model=model, keys=np.asarray(keys, dtype=np.uint64), vectors=vectors,
-        replace_all=rebuild, state=state, on_progress=graph_progress,
-    )  # fmt: skip
-    return len(keys), published.count
+        published = vectors_publish(
+            root, model=model, keys=keys, vectors=vectors, replace_all=rebuild, state=state,
+            on_progress=graph_progress,
+        )  # fmt: skip
+    return count, published.count
 
 
 def _position(state: dict[str, Any]) -> tuple[dt.datetime, int] | None:

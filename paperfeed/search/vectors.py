@@ -1,23 +1,35 @@
-"""The vector index: a usearch HNSW graph (f16) and a flat copy of the vectors, published as
-versions that every server process opens memory-mapped.
+"""The vector index: the vectors as a flat float16 file, and int8 HNSW graphs over them, published
+as versions that every server process opens memory-mapped.
 
 Layout under PAPERFEED_HOME/index/vectors/<model>/:
-    current.json         which version is live: {"version", "count", "dim", "model", ...}
+    current.json         which version is live: {"version", "count", "dim", "model", "layout", ...}
     v<N>/keys.npy        paper ids, ascending (uint64)
     v<N>/vectors.npy     their unit-length vectors, float16, row i belongs to keys[i]
-    v<N>/hnsw.usearch    the HNSW graph, when the collection is big enough to need one
-    v<N>/slots.npy       with a graph: row i's slot among the vectors stored in hnsw.usearch
+    v<N>/graphs.json     the graph files this version searches, with how many entries each holds
+    v<N>/graph_of.npy    with graphs: which of them holds row i's live entry (uint16)
+    graphs/g<V>-<S>.usearch
+                         an int8 HNSW graph (usearch) of at most GRAPH_CAPACITY papers, written by
+                         version V; unchanged graphs are shared by the versions that follow
 
-A usearch file begins with its vectors, one per slot, before the graph. Servers read rows from
-there (through slots.npy) rather than from vectors.npy: graph search keeps those pages in memory
-anyway, and a second copy would double the vectors' share of a server's memory (740 MB at a
-million papers). vectors.npy stays for the indexer (the next version starts from it) and for
-collections without a graph.
+Why int8 graphs in shards (issue 19, measured at 2.7 million papers in bench/search.py):
+- int8 halves the graph against float16 (532 bytes a paper with its links instead of 900), so a
+  server holds all of arXiv's graphs in ~1.4 GB. int8 alone loses ranking precision (recall@10
+  0.93 on real MiniLM vectors); the best RESCORE candidates of the graphs are re-scored exactly
+  from the float16 rows, which brings recall@10 back to 0.999 at the same search effort.
+- A graph is built in memory. Capping each at GRAPH_CAPACITY papers bounds what `paperfeed index`
+  holds (~550 MB) at any catalog size; a search asks every graph (a few at arXiv's size).
+- A day's new papers go into the newest graph, the only file rewritten; papers that changed or
+  left are marked in graph_of.npy and their old entries skipped (a graph with more than
+  COMPACT_SHARE of dead entries is rebuilt from the live rows).
+
+Float16 rows serve exact search (small collections, and filters that leave few papers), the
+re-scoring, and a paper's own vector for "similar papers" and hybrid fusion. A server reads them
+through a memory map and drops the pages from its mapping after each use: they stay in the OS page
+cache (shared, reclaimable) instead of piling up as the process's own resident memory.
 
 The indexer writes a new version beside the live one and then swaps current.json atomically, so a
 reader never sees a half-written index; readers notice the new current.json (one stat per search)
-and reopen. Rows serve exact search (small collections, and filters that leave few papers) and
-look up a paper's own vector for "similar papers" and hybrid fusion. Nothing here imports Django.
+and reopen. Nothing here imports Django.
 """
 
 from __future__ import annotations
@@ -43,33 +55,36 @@ from usearch.index import search as exact_search
 
 from paperfeed.lib.files import write_json_atomic
 
+LAYOUT = 2  # 1: one float16 graph per version (readers of a layout-1 version search exactly)
 # Below this many vectors an exact scan is as fast as the graph, and needs no build at all.
 EXACT_BELOW = 20_000
-# HNSW parameters: f16 keeps recall@10 at ~0.995 on real MiniLM vectors (int8 lost 7 points).
-# Near-duplicate papers crowd the graph at millions of papers: on bench/search.py's 1M collection
-# recall@10 against exact search is 0.84 at ef 200, 0.91 at 400, 0.95 at 800-1000 and 0.98 at
-# 1200, where a search costs ~10 ms on 2 cores. Search time grows with ef, not with the collection.
+# Papers per graph: building one holds about 550 MB.
+GRAPH_CAPACITY = 1_000_000
 CONNECTIVITY = 16
 EXPANSION_ADD = 128
-EXPANSION_SEARCH = 1200
-# Smaller collections need less: at 100,000 papers (bench/web.py) ef 200 already has recall@10
-# 0.995 at a quarter of the cost. ef grows linearly from SMALL_EXPANSION at SMALL_COLLECTION
-# papers to EXPANSION_SEARCH at a million, the two sizes measured.
-SMALL_EXPANSION = 200
-SMALL_COLLECTION = 150_000
-# Similar papers (a short list beside a paper) read a second view of the same graph with a
-# smaller ef: ~4x cheaper, and a missed neighbour there costs little.
-EXPANSION_SIMILAR = 200
+# Search effort per graph (HNSW ef), and how many of the best int8 candidates are re-scored from
+# the float16 rows. Near-duplicate papers crowd a graph of millions (see bench/search.py's synthetic
+# collection): the effort grows with the graph, linearly from SMALL_EXPANSION at SMALL_GRAPH papers
+# to EXPANSION_SEARCH at GRAPH_CAPACITY.
+SMALL_EXPANSION = 256
+SMALL_GRAPH = 150_000
+EXPANSION_SEARCH = 400
+RESCORE = 64
+# Similar papers (a short list beside a paper) read second views of the same graphs with a smaller
+# ef: a missed neighbour there costs little.
+EXPANSION_SIMILAR = 96
+COMPACT_SHARE = 0.25
 MANIFEST = "current.json"
-# Rows scanned at once by exact search: bounded temporary memory however many rows.
+# Rows read at once: bounded temporary memory however many rows.
 EXACT_STEP = 65_536
+NO_GRAPH = np.iinfo(np.uint16).max
 
 
 def expansion_for(count: int) -> int:
-    """The search effort (HNSW ef) for a collection of `count` vectors."""
-    if count <= SMALL_COLLECTION:
+    """The search effort (HNSW ef) for a graph of `count` vectors."""
+    if count <= SMALL_GRAPH:
         return SMALL_EXPANSION
-    share = min(1.0, (count - SMALL_COLLECTION) / (1_000_000 - SMALL_COLLECTION))
+    share = min(1.0, (count - SMALL_GRAPH) / (GRAPH_CAPACITY - SMALL_GRAPH))
     return round(SMALL_EXPANSION + share * (EXPANSION_SEARCH - SMALL_EXPANSION))
 
 
@@ -87,14 +102,89 @@ def _read_manifest(root: Path) -> dict[str, Any] | None:
 
 
 def _new_graph(dim: int) -> Index:
-    return Index(
-        ndim=dim,
-        metric="ip",
-        dtype="f16",
-        connectivity=CONNECTIVITY,
-        expansion_add=EXPANSION_ADD,
-        expansion_search=EXPANSION_SEARCH,
-    )
+    return Index(ndim=dim, metric="ip", dtype="i8", connectivity=CONNECTIVITY,
+                 expansion_add=EXPANSION_ADD, expansion_search=EXPANSION_SEARCH)  # fmt: skip
+
+
+class RowFile:
+    """A .npy file of rows read with plain reads, not a memory map, so that the pages go to the
+    OS page cache and not into the indexer's own resident memory."""
+
+    def __init__(self, path: Path, *, raw: tuple[int, int, Any] | None = None) -> None:
+        """A .npy file, or with `raw` (rows, dim, dtype) a file of bare rows."""
+        self.path = path
+        self.shape: tuple[int, ...]
+        if raw is not None:
+            rows, dim, dtype = raw
+            self.offset, self.shape, self.dtype = 0, (rows, dim), np.dtype(dtype)
+            self.width = dim
+            return
+        with path.open("rb") as handle:
+            major, _ = np.lib.format.read_magic(handle)
+            read_header = (
+                np.lib.format.read_array_header_1_0
+                if major == 1
+                else np.lib.format.read_array_header_2_0
+            )
+            shape, _, dtype = read_header(handle)
+            self.offset = handle.tell()
+        self.shape = tuple(shape)
+        self.dtype = np.dtype(dtype)
+        self.width = int(np.prod(self.shape[1:], dtype=np.int64)) if len(self.shape) > 1 else 1
+
+    def __len__(self) -> int:
+        return int(self.shape[0]) if self.shape else 0
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        """These rows (ascending), read in runs: one read per stretch of nearby rows."""
+        rows = np.asarray(rows, dtype=np.intp)
+        out = np.empty((len(rows), *self.shape[1:]), dtype=self.dtype)
+        if not len(rows):
+            return out
+        breaks = np.flatnonzero(np.diff(rows) > 256) + 1
+        places = np.split(np.arange(len(rows)), breaks)
+        for part, at in zip(np.split(rows, breaks), places, strict=True):
+            lo = int(part[0])
+            out[at] = self.read(lo, int(part[-1]) + 1)[part - lo]
+        return out
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        stop = min(stop, len(self))
+        count = max(0, stop - start) * self.width
+        with self.path.open("rb") as handle:
+            data = np.fromfile(
+                handle, dtype=self.dtype, count=count,
+                offset=self.offset + start * self.width * self.dtype.itemsize,
+            )  # fmt: skip
+        return data.reshape((max(0, stop - start), *self.shape[1:]))
+
+
+Source = np.ndarray | RowFile
+
+
+def _take(source: Source, rows: np.ndarray) -> np.ndarray:
+    """Rows (ascending) of an array or a RowFile."""
+    if isinstance(source, RowFile):
+        return source.take(rows)
+    return np.asarray(source[rows])
+
+
+class _RowWriter:
+    """Writes a .npy file of a known shape row block by row block."""
+
+    def __init__(self, path: Path, rows: int, dim: int, dtype: Any) -> None:
+        self.handle = path.open("wb")
+        header = {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
+                  "fortran_order": False, "shape": (rows, dim) if dim else (rows,)}  # fmt: skip
+        np.lib.format.write_array_header_1_0(self.handle, header)
+
+    def write(self, block: np.ndarray) -> None:
+        self.handle.write(np.ascontiguousarray(block).tobytes())
+
+    def close(self) -> None:
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
 
 
 def vectors_publish(
@@ -102,138 +192,185 @@ def vectors_publish(
     *,
     model: str,
     keys: np.ndarray,
-    vectors: np.ndarray,
+    vectors: Source,
     removed: np.ndarray | None = None,
     replace_all: bool = False,
     state: dict[str, Any] | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> Published:
     """Publish a new version: the live one with `keys` added or replaced and `removed` dropped
-    (or only `keys`, with replace_all). `state` is kept in the manifest for the indexer."""
+    (or only `keys`, with replace_all). `vectors` (rows of `keys`, in memory or a RowFile) are
+    read block by block, so memory stays bounded however many there are. `state` is kept in the
+    manifest for the indexer."""
     root.mkdir(parents=True, exist_ok=True)
     manifest = None if replace_all else _read_manifest(root)
+    if manifest is not None and manifest.get("layout") != LAYOUT:
+        manifest = None  # an older layout: rebuilt from what it is given (the indexer rebuilds)
     keys = np.asarray(keys, dtype=np.uint64)
-    vectors = np.asarray(vectors, dtype=np.float16)
-    dim = int(vectors.shape[1]) if vectors.ndim == 2 else int((manifest or {}).get("dim", 0))
-    version = int((manifest or {}).get("version", 0)) + 1
+    given_dim = int(vectors.shape[1]) if len(vectors.shape) == 2 else 0
+    dim = given_dim or int((manifest or {}).get("dim", 0))
+    live = _read_manifest(root)
+    version = int(live["version"]) + 1 if live else max(_versions(root), default=0) + 1
     old_dir = root / f"v{manifest['version']}" if manifest else None
 
+    # The new version's keys: the old ones kept, and the given ones, in ascending order.
     gone = np.unique(keys if removed is None else np.concatenate([keys, removed.astype(np.uint64)]))
     if old_dir is not None:
-        old_keys = np.load(old_dir / "keys.npy", mmap_mode="r")
-        keep = ~np.isin(old_keys, gone)
-        all_keys = np.concatenate([np.asarray(old_keys[keep]), keys])
-        all_vectors = np.concatenate(
-            [np.load(old_dir / "vectors.npy", mmap_mode="r")[keep], vectors]
-        )
+        old_keys = np.load(old_dir / "keys.npy")
+        kept_rows = np.flatnonzero(~np.isin(old_keys, gone))
+        old_rows: Source = RowFile(old_dir / "vectors.npy")
     else:
-        all_keys, all_vectors = keys, vectors
+        old_keys, kept_rows = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.intp)
+        old_rows = np.zeros((0, dim), dtype=np.float16)
+    given_order = np.argsort(keys, kind="stable")
+    all_keys = np.concatenate([old_keys[kept_rows], keys[given_order]])
     order = np.argsort(all_keys, kind="stable")
-    all_keys, all_vectors = all_keys[order], all_vectors[order]
-    if len(np.unique(all_keys)) != len(all_keys):
+    all_keys = all_keys[order]
+    if len(all_keys) > 1 and (all_keys[1:] == all_keys[:-1]).any():
         raise ValueError("a paper appears twice among the vectors to publish")
 
     new_dir = root / f"v{version}"
     shutil.rmtree(new_dir, ignore_errors=True)  # left by a run that was killed
     new_dir.mkdir()
     np.save(new_dir / "keys.npy", all_keys)
-    np.save(new_dir / "vectors.npy", all_vectors)
+    # Rows of the new version, written in key order from the old file and the given rows.
+    kept = len(kept_rows)
+    writer = _RowWriter(new_dir / "vectors.npy", len(all_keys), dim, np.float16)
+    for start in range(0, len(order), EXACT_STEP):
+        chunk = order[start : start + EXACT_STEP]
+        block = np.empty((len(chunk), dim), dtype=np.float16)
+        sources = ((old_rows, kept_rows, True), (vectors, given_order, False))
+        for source, sources_rows, is_old in sources:
+            pick = chunk < kept if is_old else chunk >= kept
+            if not pick.any():
+                continue
+            rows = sources_rows[chunk[pick] - (0 if is_old else kept)]
+            ordered = np.argsort(rows, kind="stable")
+            values = np.empty((len(rows), dim), dtype=np.float16)
+            values[ordered] = _take(source, rows[ordered])
+            block[pick] = values
+        writer.write(block)
+    writer.close()
+
+    graphs: list[dict[str, Any]] = []
     if len(all_keys) >= EXACT_BELOW and dim:
-        graph = _graph_update(old_dir, dim, keys, vectors, gone, all_keys, all_vectors, on_progress)
-        graph.save(str(new_dir / "hnsw.usearch"))
-        slots = graph_slots(new_dir / "hnsw.usearch", all_vectors)
-        if slots is not None:  # else readers use vectors.npy
-            np.save(new_dir / "slots.npy", slots)
+        graphs = _graphs_update(root, old_dir, version, new_dir, all_keys, keys, on_progress)
+    write_json_atomic(new_dir / "graphs.json", graphs)
     write_json_atomic(
         root / MANIFEST,
         {"version": version, "count": int(len(all_keys)), "dim": int(dim), "model": model,
-         "state": state or {}},
+         "layout": LAYOUT, "state": state or {}},
     )  # fmt: skip
-    _remove_old_versions(root, keep={version, version - 1})
+    _remove_old_versions(root, keep={version, int(live["version"]) if live else version})
     return Published(version=version, count=int(len(all_keys)))
 
 
-def _graph_update(
+def _graphs_update(
+    root: Path,
     old_dir: Path | None,
-    dim: int,
-    keys: np.ndarray,
-    vectors: np.ndarray,
-    gone: np.ndarray,
+    version: int,
+    new_dir: Path,
     all_keys: np.ndarray,
-    all_vectors: np.ndarray,
+    changed: np.ndarray,
     on_progress: Callable[[int, int], None] | None,
-) -> Index:
-    """Extend the live graph with the changes, or build one over everything the first time."""
-    graph: Index | None = None
-    if old_dir is not None and (old_dir / "hnsw.usearch").exists():
-        graph = Index.restore(str(old_dir / "hnsw.usearch"), view=False)
-    if graph is None:
-        to_add_keys, to_add = all_keys, all_vectors
-        graph = _new_graph(dim)
-    else:
-        present = gone[np.asarray(graph.contains(gone), dtype=bool)] if len(gone) else gone
-        if len(present):
-            graph.remove(present)
-        to_add_keys, to_add = keys, vectors
-    step = 50_000
-    for start in range(0, len(to_add_keys), step):
-        graph.add(
-            to_add_keys[start : start + step], to_add[start : start + step].astype(np.float32)
+) -> list[dict[str, Any]]:
+    """Write the graphs of a new version (new_dir's rows): the old version's graphs with the
+    changed papers added to the newest one, or every graph built anew the first time. Writes
+    graph_of.npy and returns the graphs' list."""
+    folder = root / "graphs"
+    folder.mkdir(exist_ok=True)
+    rows = RowFile(new_dir / "vectors.npy")
+    old_graphs = _graphs_of(old_dir) if old_dir is not None else []
+    graph_of = np.full(len(all_keys), NO_GRAPH, dtype=np.uint16)
+    graphs: list[dict[str, Any]] = []
+    if old_graphs:
+        old_keys = np.load(old_dir / "keys.npy")  # type: ignore[operator]
+        old_of = np.load(old_dir / "graph_of.npy")  # type: ignore[operator]
+        at = np.searchsorted(old_keys, all_keys)
+        at = np.minimum(at, max(0, len(old_keys) - 1))
+        unchanged = (
+            (old_keys[at] == all_keys) & ~np.isin(all_keys, changed) if len(old_keys) else None
         )
-        if on_progress:
-            on_progress(min(start + step, len(to_add_keys)), len(to_add_keys))
-    return graph
+        if unchanged is not None:
+            graph_of[unchanged] = old_of[at[unchanged]]
+        graphs = [dict(g) for g in old_graphs]
+        live = np.bincount(graph_of[graph_of != NO_GRAPH], minlength=len(graphs))
+        for i, g in enumerate(graphs):
+            g["live"] = int(live[i])
+        # A graph mostly of dead entries is rebuilt from its live rows (then it holds no dead).
+        for i, g in enumerate(graphs):
+            if g["entries"] and g["live"] < (1 - COMPACT_SHARE) * g["entries"]:
+                members = np.flatnonzero(graph_of == i)
+                graph_of[members] = NO_GRAPH  # added again below, newest graph first
+                g["entries"] = g["live"] = 0
+    todo = np.flatnonzero(graph_of == NO_GRAPH)
+    # Fill the newest graph (when there is room), then new ones.
+    open_graph: Index | None = None
+    open_at = -1
+    if graphs and graphs[-1]["entries"] < GRAPH_CAPACITY and graphs[-1]["entries"]:
+        open_at = len(graphs) - 1
+        open_graph = Index.restore(str(folder / graphs[open_at]["file"]), view=False)
+        if open_graph is not None:
+            dead_keys = _dead_keys(open_graph, all_keys, graph_of, open_at)
+            if len(dead_keys):
+                open_graph.remove(dead_keys)
+    done = 0
+    step = 50_000
+    while done < len(todo) or open_graph is not None:
+        if open_graph is None:
+            open_graph = _new_graph(rows.width)
+            graphs.append({"file": "", "entries": 0, "live": 0})
+            open_at = len(graphs) - 1
+        room = GRAPH_CAPACITY - len(open_graph)
+        take = todo[done : done + min(room, len(todo) - done)]
+        for start in range(0, len(take), step):
+            part = take[start : start + step]
+            block = rows.take(part).astype(np.float32)
+            open_graph.add(all_keys[part], block, threads=0)
+            graph_of[part] = open_at
+            if on_progress:
+                on_progress(done + start + len(part), len(todo))
+        done += len(take)
+        name = f"g{version}-{open_at}.usearch"
+        open_graph.save(str(folder / name))
+        graphs[open_at] = {"file": name, "entries": int(len(open_graph)),
+                           "live": int((graph_of == open_at).sum())}  # fmt: skip
+        open_graph = None
+        if done >= len(todo):
+            break
+    # Graphs emptied by a compaction go; the others are renumbered in order.
+    kept = [i for i, g in enumerate(graphs) if g["entries"]]
+    renumber = np.full(NO_GRAPH + 1, NO_GRAPH, dtype=np.uint16)
+    renumber[kept] = np.arange(len(kept), dtype=np.uint16)
+    np.save(new_dir / "graph_of.npy", renumber[graph_of])
+    return [graphs[i] for i in kept]
 
 
-def graph_stored_vectors(data: Any, dim: int) -> np.ndarray | None:
-    """The vectors at the start of a usearch file's bytes (a buffer such as its mmap), one row
-    per slot, float16: a header of two uint32 (slots, bytes per vector), then the rows. None if
-    it is not so."""
-    size = len(data)
-    if size < 8 or not dim:
-        return None
-    slots, width = (int(v) for v in np.frombuffer(data, dtype="<u4", count=2))
-    if width != 2 * dim or not slots or 8 + slots * width > size:
-        return None
-    return np.frombuffer(data, dtype=np.float16, count=slots * dim, offset=8).reshape(slots, dim)
+def _dead_keys(graph: Index, all_keys: np.ndarray, graph_of: np.ndarray, at: int) -> np.ndarray:
+    """The keys in this graph whose live entry is elsewhere, or gone."""
+    keys = np.asarray(graph.keys, dtype=np.uint64)
+    rows = np.minimum(np.searchsorted(all_keys, keys), max(0, len(all_keys) - 1))
+    alive = (all_keys[rows] == keys) & (graph_of[rows] == at)
+    # Rows still waiting to be added (NO_GRAPH) get a fresh entry: their old one goes.
+    dead: np.ndarray = keys[~alive]
+    return dead
 
 
-def graph_slots(path: Path, vectors: np.ndarray) -> np.ndarray | None:
-    """Each row's slot among the vectors stored in the usearch file at `path` (int64), found by
-    content and checked byte for byte; None when some row is not there as it should be."""
-    count, dim = vectors.shape if vectors.ndim == 2 else (0, 0)
+def _graphs_of(folder: Path | None) -> list[dict[str, Any]]:
+    if folder is None:
+        return []
     try:
-        mapping = _map(path)
-    except (OSError, ValueError):  # unreadable, or empty
-        return None
-    stored = graph_stored_vectors(mapping, dim) if mapping is not None else None
-    if stored is None or not count:
-        return None
-    # An exact fingerprint of each row's bits: a wrapping sum of them times random odd numbers.
-    weights = np.random.default_rng(0).integers(1, 2**63, size=dim, dtype=np.uint64) | 1
+        return list(json.loads((folder / "graphs.json").read_text()))
+    except FileNotFoundError:
+        return []
 
-    def fingerprints(matrix: np.ndarray) -> np.ndarray:
-        out = np.empty(len(matrix), dtype=np.uint64)
-        for start in range(0, len(matrix), EXACT_STEP):
-            bits = np.asarray(matrix[start : start + EXACT_STEP]).view(np.uint16)
-            out[start : start + len(bits)] = (bits.astype(np.uint64) * weights).sum(axis=1)
-        return out
 
-    stored_prints = fingerprints(stored)
-    order = np.argsort(stored_prints, kind="stable")
-    sorted_prints = stored_prints[order]
-    wanted = fingerprints(vectors)
-    at = np.searchsorted(sorted_prints, wanted)
-    if (at >= len(order)).any() or (sorted_prints[np.minimum(at, len(order) - 1)] != wanted).any():
-        return None
-    slots = order[at]
-    # Equal fingerprints are equal vectors but for a 2**-64 chance: check every row anyway.
-    for start in range(0, count, EXACT_STEP):
-        block = np.asarray(vectors[start : start + EXACT_STEP]).view(np.uint16)
-        found = np.take(stored, slots[start : start + len(block)], axis=0).view(np.uint16)
-        if not np.array_equal(found, block):
-            return None
-    return slots.astype(np.int64)
+def _versions(root: Path) -> list[int]:
+    return [
+        int(child.name[1:])
+        for child in root.iterdir()
+        if child.is_dir() and child.name[:1] == "v" and child.name[1:].isdigit()
+    ]
 
 
 def _map(path: Path) -> mmap.mmap | None:
@@ -257,10 +394,16 @@ def _view(mapping: mmap.mmap) -> Index | None:
 def _remove_old_versions(root: Path, *, keep: set[int]) -> None:
     # Readers that still map an older version keep their pages: on POSIX an unlinked file lives
     # on until its last mapping closes. One previous version stays for readers mid-reload.
-    for child in root.iterdir():
-        name = child.name
-        if child.is_dir() and name[:1] == "v" and name[1:].isdigit() and int(name[1:]) not in keep:
-            shutil.rmtree(child, ignore_errors=True)
+    used: set[str] = set()
+    for version in _versions(root):
+        if version not in keep:
+            shutil.rmtree(root / f"v{version}", ignore_errors=True)
+        else:
+            used |= {g["file"] for g in _graphs_of(root / f"v{version}")}
+    for file in (root / "graphs").glob("*.usearch") if (root / "graphs").is_dir() else ():
+        if file.name not in used:
+            file.unlink(missing_ok=True)
+    (root / "hnsw.usearch").unlink(missing_ok=True)
 
 
 def vectors_state_save(root: Path, state: dict[str, Any]) -> None:
@@ -271,9 +414,18 @@ def vectors_state_save(root: Path, state: dict[str, Any]) -> None:
 
 
 def vectors_state(root: Path) -> dict[str, Any]:
-    """The indexer's own bookkeeping saved with the live version ({} before the first one)."""
+    """The indexer's own bookkeeping saved with the live version ({} before the first one, and
+    for a version of an older layout, which the indexer then rebuilds)."""
     manifest = _read_manifest(root)
-    return dict(manifest.get("state", {})) if manifest else {}
+    if not manifest or manifest.get("layout") != LAYOUT:
+        return {}
+    return dict(manifest.get("state", {}))
+
+
+@dataclass(frozen=True)
+class _Graph:
+    view: Index
+    mapping: mmap.mmap
 
 
 class VectorIndex:
@@ -284,16 +436,11 @@ class VectorIndex:
         self._stamp: float | None = None
         self.version = 0
         self.keys = np.zeros(0, dtype=np.uint64)
-        # Rows are read from `_store`: the graph file's own vectors through `_slots` (row i is
-        # _store[_slots[i]]), or vectors.npy itself (`_slots` None).
-        self._store = np.zeros((0, 0), dtype=np.float16)
-        self._slots: np.ndarray | None = None
-        self.graph: Index | None = None
+        self._store: np.ndarray = np.zeros((0, 0), dtype=np.float16)
+        self._graph_of = np.zeros(0, dtype=np.uint16)
+        self.graphs: list[_Graph] = []
+        self._quick: list[Index] | None = None
         self.expansion = EXPANSION_SEARCH
-        # The graph file, mapped once: the graph, its quick view and the rows all read these
-        # pages, so they count once in a server's memory.
-        self._mapping: mmap.mmap | None = None
-        self._quick: Index | None = None
         self.refresh()
 
     @property
@@ -304,11 +451,23 @@ class VectorIndex:
     def dim(self) -> int:
         return int(self._store.shape[1]) if self._store.ndim == 2 else 0
 
+    @property
+    def graph(self) -> Index | None:
+        """The first graph (None when the collection is searched exactly)."""
+        return self.graphs[0].view if self.graphs else None
+
     def rows(self, rows: np.ndarray) -> np.ndarray:
         """These rows' vectors (float16), in the order asked."""
         rows = np.asarray(rows, dtype=np.intp)
-        source = rows if self._slots is None else self._slots[rows]
-        return np.asarray(np.take(self._store, source, axis=0), dtype=np.float16)
+        found = np.asarray(np.take(self._store, rows, axis=0), dtype=np.float16)
+        self._release()
+        return found
+
+    def _release(self) -> None:
+        """Drop the row file's pages from this process's mapping (they stay in the page cache)."""
+        mapping = getattr(self._store, "_mmap", None)
+        if mapping is not None:
+            mapping.madvise(mmap.MADV_DONTNEED)
 
     def refresh(self) -> None:
         """Reopen when the indexer has published a new version (one stat per call)."""
@@ -324,33 +483,25 @@ class VectorIndex:
         folder = self.root / f"v{manifest['version']}"
         try:
             keys = np.load(folder / "keys.npy", mmap_mode="r")
-            mapping = _map(folder / "hnsw.usearch")
-            graph = _view(mapping) if mapping is not None else None
-            store, slots = self._graph_rows(folder, mapping, int(manifest.get("dim", 0)))
-            if store is None:
-                store = np.load(folder / "vectors.npy", mmap_mode="r")
-            expansion = expansion_for(len(keys))
-            if graph is not None:
-                graph.expansion_search = expansion  # type: ignore[misc]
+            store = np.load(folder / "vectors.npy", mmap_mode="r")
+            graphs: list[_Graph] = []
+            graph_of = np.zeros(0, dtype=np.uint16)
+            if manifest.get("layout") == LAYOUT:
+                for entry in _graphs_of(folder):
+                    mapping = _map(self.root / "graphs" / entry["file"])
+                    view = _view(mapping) if mapping is not None else None
+                    if mapping is None or view is None:
+                        raise FileNotFoundError(entry["file"])
+                    view.expansion_search = expansion_for(int(entry["entries"]))  # type: ignore[misc]
+                    graphs.append(_Graph(view, mapping))
+                if graphs:
+                    graph_of = np.load(folder / "graph_of.npy", mmap_mode="r")
         except FileNotFoundError:
             return  # replaced again while we looked: the next call opens the newer one
-        self.keys, self.graph, self.expansion = keys, graph, expansion
-        self._store, self._slots = store, slots
-        self._mapping, self._quick = mapping if graph is not None else None, None
+        self.keys, self._store, self._graph_of = keys, store, graph_of
+        self.graphs, self._quick = graphs, None
+        self.expansion = max((int(g.view.expansion_search) for g in graphs), default=0)
         self.version, self._stamp = int(manifest["version"]), stamp
-
-    @staticmethod
-    def _graph_rows(
-        folder: Path, mapping: mmap.mmap | None, dim: int
-    ) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """(the graph file's vectors, each row's slot there), or (None, None) without them."""
-        if mapping is None or not (folder / "slots.npy").exists():
-            return None, None
-        store = graph_stored_vectors(mapping, dim)
-        slots = np.load(folder / "slots.npy", mmap_mode="r")
-        if store is None or (len(slots) and int(slots.max()) >= len(store)):
-            return None, None
-        return store, slots
 
     def vector(self, pid: int) -> np.ndarray | None:
         found, vectors = self.lookup([pid])
@@ -376,27 +527,44 @@ class VectorIndex:
 
     def search(self, query: np.ndarray, k: int, *, quick: bool = False) -> list[tuple[int, float]]:
         """The k nearest papers by cosine similarity, best first (`quick`: a smaller search
-        effort, for lists where a missed neighbour matters little)."""
+        effort, for lists where a missed neighbour matters little). With graphs: the best
+        candidates of every graph by their int8 scores, re-scored exactly from float16 rows."""
         if k <= 0 or not self.count:
             return []
-        if self.graph is None:
+        if not self.graphs:
             return self.search_rows(query, np.arange(self.count), k)
-        graph = (self._quick_graph() if quick else None) or self.graph
-        matches = graph.search(np.asarray(query, dtype=np.float32), min(k, self.count))
-        return [
-            (int(key), 1.0 - float(d))
-            for key, d in zip(matches.keys, matches.distances, strict=True)
-        ]
+        q = np.asarray(query, dtype=np.float32)
+        views = self._quick_views() if quick else [g.view for g in self.graphs]
+        fetch = max(k, RESCORE)
+        found_keys, found_dist = [], []
+        for at, view in enumerate(views):
+            matches = view.search(q, min(fetch, len(view)))
+            keys = np.asarray(matches.keys, dtype=np.uint64)
+            rows = np.minimum(np.searchsorted(self.keys, keys), self.count - 1)
+            alive = (self.keys[rows] == keys) & (self._graph_of[rows] == at)
+            found_keys.append(rows[alive])
+            found_dist.append(np.asarray(matches.distances, dtype=np.float32)[alive])
+        rows = np.concatenate(found_keys)
+        if len(rows) > fetch:  # the best `fetch` of all graphs by their int8 scores
+            rows = rows[np.argpartition(np.concatenate(found_dist), fetch - 1)[:fetch]]
+        rows = np.sort(rows)
+        scores = self.rows(rows).astype(np.float32) @ q
+        best = np.argsort(-scores, kind="stable")[:k]
+        return [(int(self.keys[rows[i]]), float(scores[i])) for i in best]
 
-    def _quick_graph(self) -> Index | None:
-        """A second memory-mapped view of the live graph (the same pages in memory), searched
+    def _quick_views(self) -> list[Index]:
+        """Second memory-mapped views of the live graphs (the same pages in memory), searched
         with EXPANSION_SIMILAR; opened on first use."""
-        if self._quick is None and self._mapping is not None:
-            quick = _view(self._mapping)
-            if quick is not None:
-                quick.expansion_search = EXPANSION_SIMILAR  # type: ignore[misc]
-                self._quick = quick
-        return self._quick or self.graph
+        if self._quick is None:
+            quick = []
+            for graph in self.graphs:
+                view = _view(graph.mapping)
+                if view is None:
+                    return [g.view for g in self.graphs]
+                view.expansion_search = min(EXPANSION_SIMILAR, int(graph.view.expansion_search))  # type: ignore[misc]
+                quick.append(view)
+            self._quick = quick
+        return self._quick
 
     def search_among(self, query: np.ndarray, pids: np.ndarray, k: int) -> list[tuple[int, float]]:
         """Exact nearest papers within a given set (a filter that leaves few papers)."""
@@ -422,8 +590,8 @@ class VectorIndex:
             return []
         q = np.asarray(query, dtype=np.float16).reshape(1, -1)
         k = min(k, len(rows))
-        # Rows are unique, so this is every row, in order: a flat copy is read as it lies.
-        whole = len(rows) == self.count and self._slots is None
+        # Rows are unique, so this is every row, in order: the file is read as it lies.
+        whole = len(rows) == self.count
         found: list[tuple[int, float]] = []
         for start in range(0, len(rows), EXACT_STEP):
             chunk = rows[start : start + EXACT_STEP]
@@ -434,5 +602,6 @@ class VectorIndex:
                 (int(self.keys[chunk[int(i)]]), 1.0 - float(d))
                 for i, d in zip(matches.keys, matches.distances, strict=True)
             ]
+            self._release()
         found.sort(key=lambda hit: -hit[1])
         return found[:k]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
+import itertools
+import json
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +26,25 @@ def real_vectors() -> np.ndarray:
 def small_graphs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Build the HNSW graph from 100 vectors on, so that tests need not index 20,000."""
     monkeypatch.setattr(vectors_module, "EXACT_BELOW", 100)
+
+
+@pytest.fixture(scope="module")
+def sample_queries(models_dir: Path) -> np.ndarray:
+    """100 searches as readers type them (spans of the titles of the papers indexed), encoded by
+    the bundled model."""
+    from paperfeed.search.embedding import embedder_load
+
+    rng = np.random.default_rng(3)
+    with gzip.open(SHARED_DATA / "arxiv" / "arxiv-sample-75k.jsonl.gz", "rt") as lines:
+        titles = [json.loads(line)["title"].split() for line in itertools.islice(lines, 6_000)]
+    texts = []
+    for row in rng.choice(len(titles), 100, replace=False):
+        words = titles[row]
+        size = min(len(words), int(rng.integers(2, 6)))
+        start = int(rng.integers(0, len(words) - size + 1))
+        texts.append(" ".join(words[start : start + size]))
+    embedder = embedder_load(backend="onnx", cache_dir=models_dir)
+    return np.stack([embedder.encode_query(text) for text in texts]).astype(np.float32)
 
 
 def exact_top(vectors: np.ndarray, query: np.ndarray, k: int) -> list[int]:
@@ -57,11 +79,12 @@ def test_the_graph_finds_what_exact_search_finds(tmp_path: Path, real_vectors: n
         quick_recall.append(len(truth & {p for p, _ in index.search(query, 10, quick=True)}) / 10)
     assert np.mean(recall) >= 0.95
     # The quick search (similar papers) is a second view of the same graph, with its own ef.
-    assert index._quick is not None and index._quick is not index.graph
-    assert index._quick.expansion_search == vectors_module.EXPANSION_SIMILAR
+    assert index._quick is not None and index._quick[0] is not index.graph
+    assert index._quick[0].expansion_search == min(
+        vectors_module.EXPANSION_SIMILAR, vectors_module.expansion_for(len(real_vectors))
+    )
     assert index.graph.expansion_search == vectors_module.expansion_for(len(real_vectors))
     assert np.mean(quick_recall) >= 0.9
-    # Lookups read the graph's own copy of the vectors: the same values as the flat copy.
     found, matrix = index.lookup([3, 999_999, 4000])
     assert list(found) == [3, 4000]
     assert np.array_equal(matrix, real_vectors[[2, 3999]].astype(np.float32))
@@ -117,50 +140,126 @@ def test_a_new_version_adds_replaces_and_removes(tmp_path: Path, real_vectors: n
     assert reader.search(real_vectors[600].astype(np.float32), 1)[0][0] == 3
     assert reader.search(real_vectors[505].astype(np.float32), 1)[0][0] == 505
     assert 4 not in {pid for pid, _ in reader.search(real_vectors[3].astype(np.float32), 20)}
-    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["v1", "v2"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["graphs", "v1", "v2"]
     vectors_publish(tmp_path, model="m", keys=new_keys[:1], vectors=new_vectors[:1])
-    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["v2", "v3"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["graphs", "v2", "v3"]
 
 
 @pytest.mark.usefixtures("small_graphs")
-def test_readers_read_rows_from_the_graph_file(tmp_path: Path, real_vectors: np.ndarray) -> None:
-    keys = np.arange(1, 801, dtype=np.uint64)
-    vectors_publish(tmp_path, model="m", keys=keys, vectors=real_vectors[:800])
-    # replace ten vectors and remove twenty papers: the graph reuses the freed slots
-    new_keys = np.arange(1, 11, dtype=np.uint64)
-    vectors_publish(tmp_path, model="m", keys=new_keys, vectors=real_vectors[1000:1010],
-                    removed=np.arange(500, 520, dtype=np.uint64))  # fmt: skip
+def test_int8_graphs_rescored_return_the_exact_top_ten(
+    tmp_path: Path, real_vectors: np.ndarray, sample_queries: np.ndarray
+) -> None:
+    """The sample's own search queries, encoded by the model: the int8 graph's best candidates
+    re-scored from the float16 rows are the top 10 of exact search, in the same order."""
+    keys = np.arange(1, len(real_vectors) + 1, dtype=np.uint64)
+    vectors_publish(tmp_path, model="m", keys=keys, vectors=real_vectors)
+    index = VectorIndex(tmp_path)
+    assert index.graph is not None and str(index.graph.dtype).endswith("I8")
+    same, recall = 0, []
+    queries = sample_queries
+    for query in queries:
+        truth = [i + 1 for i in exact_top(real_vectors, query, 10)]
+        found = index.search(query, 10)
+        same += [pid for pid, _ in found] == truth
+        recall.append(len({pid for pid, _ in found} & set(truth)) / 10)
+        # scores are exact cosines from the float16 rows, not the int8 estimates
+        assert found[0][1] == pytest.approx(
+            float(real_vectors[found[0][0] - 1].astype(np.float32) @ query), abs=1e-5
+        )
+    # (the graph is built by several threads, so a run may differ from the next by a paper)
+    assert np.mean(recall) >= 0.99 and same >= 0.9 * len(queries)
+
+
+@pytest.mark.usefixtures("small_graphs")
+def test_graphs_hold_at_most_their_capacity_and_changes_go_to_the_newest(
+    tmp_path: Path, real_vectors: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vectors_module, "GRAPH_CAPACITY", 1_000)
+    keys = np.arange(1, 2_501, dtype=np.uint64)
+    vectors_publish(tmp_path, model="m", keys=keys, vectors=real_vectors[:2_500])
     reader = VectorIndex(tmp_path)
-    folder = tmp_path / f"v{reader.version}"
-    flat = np.load(folder / "vectors.npy")
-    assert reader._slots is not None and reader.count == len(flat) == 780
-    assert not np.array_equal(reader._slots, np.arange(780))  # the file's order is not the keys'
-    assert np.array_equal(reader.rows(np.arange(780)).view(np.uint16), flat.view(np.uint16))
-    found, matrix = reader.lookup([3, 505, 700])
-    assert found.tolist() == [3, 700]
-    assert np.array_equal(matrix[0], real_vectors[1002].astype(np.float32))
-    query = real_vectors[1003].astype(np.float32)
-    among = np.arange(1, 400, dtype=np.uint64)
-    best = reader.search_among(query, among, 5)
-    assert [pid for pid, _ in best] == [int(among[i]) for i in exact_top(flat[:399], query, 5)]
-    assert best[0][0] == 4
+    sizes = [len(g.view) for g in reader.graphs]
+    assert sizes == [1_000, 1_000, 500]
+    first_files = sorted(p.name for p in (tmp_path / "graphs").iterdir())
+    # A day: 100 new papers, paper 5 (in the first graph) changed, paper 6 removed.
+    new_keys = np.array([5, *range(2_501, 2_601)], dtype=np.uint64)
+    vectors_publish(tmp_path, model="m", keys=new_keys,
+                    vectors=real_vectors[[5_000, *range(2_500, 2_600)]],
+                    removed=np.array([6], dtype=np.uint64))  # fmt: skip
+    reader.refresh()
+    assert reader.count == 2_599 and reader.version == 2
+    assert [len(g.view) for g in reader.graphs] == [1_000, 1_000, 601]
+    files = json.loads((tmp_path / "v2" / "graphs.json").read_text())
+    # Only the newest graph was written again; the others are the same files.
+    assert [f["file"] for f in files[:2]] == [f for f in first_files if f.startswith("g1-")][:2]
+    assert files[2]["file"].startswith("g2-")
+    assert reader.search(real_vectors[5_000].astype(np.float32), 1)[0][0] == 5
+    assert reader.search(real_vectors[5].astype(np.float32), 1)[0][0] != 6
+    assert 6 not in {p for p, _ in reader.search(real_vectors[5].astype(np.float32), 50)}
+    assert reader.search(real_vectors[2_550].astype(np.float32), 1)[0][0] == 2_551
+    # Old entries of papers 5 and 6 are dead in the first graph: a search never returns the
+    # old vector of paper 5.
+    hits = dict(reader.search(real_vectors[4].astype(np.float32), 5))
+    assert hits.get(5, 0.0) < 0.99
+    # Removing most of the first graph's papers rebuilds it from its live rows.
+    vectors_publish(tmp_path, model="m", keys=np.zeros(0, dtype=np.uint64),
+                    vectors=np.zeros((0, 384), dtype=np.float16),
+                    removed=np.arange(10, 400, dtype=np.uint64))  # fmt: skip
+    reader.refresh()
+    assert reader.count == 2_599 - 390
+    assert sum(len(g.view) for g in reader.graphs) == reader.count
+    for row in (0, 700, 1_500, 2_555):
+        query = real_vectors[row].astype(np.float32)
+        assert reader.search(query, 1)[0][0] == row + 1
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["graphs", "v2", "v3"]
+    used = {
+        f["file"]
+        for v in ("v2", "v3")
+        for f in json.loads((tmp_path / v / "graphs.json").read_text())
+    }
+    assert {p.name for p in (tmp_path / "graphs").iterdir()} == used
 
 
 @pytest.mark.usefixtures("small_graphs")
-def test_without_a_slot_map_readers_use_the_flat_copy(
+def test_a_version_of_the_older_layout_is_searched_exactly(
     tmp_path: Path, real_vectors: np.ndarray
 ) -> None:
     keys = np.arange(1, 301, dtype=np.uint64)
-    vectors_publish(tmp_path, model="m", keys=keys, vectors=real_vectors[:300])
-    folder = tmp_path / "v1"
-    other = real_vectors[300:600]
-    assert vectors_module.graph_slots(folder / "hnsw.usearch", other) is None  # not these
-    assert vectors_module.graph_slots(folder / "vectors.npy", real_vectors[:300]) is None
-    (folder / "slots.npy").unlink()  # as written before slot maps existed
+    vectors_publish(tmp_path, model="m", keys=keys, vectors=real_vectors[:300], state={"a": 1})
+    manifest = json.loads((tmp_path / "current.json").read_text())
+    del manifest["layout"]  # as written before int8 graphs
+    (tmp_path / "current.json").write_text(json.dumps(manifest))
     reader = VectorIndex(tmp_path)
-    assert reader._slots is None and reader.graph is not None
-    assert np.array_equal(reader.rows(np.array([7, 2])), real_vectors[[7, 2]])
+    assert reader.graph is None and reader.count == 300
     assert reader.search(real_vectors[9].astype(np.float32), 1)[0][0] == 10
+    assert vectors_state(tmp_path) == {}  # so the indexer publishes everything again
+    vectors_publish(tmp_path, model="m", keys=keys[:200], vectors=real_vectors[:200])
+    reader.refresh()
+    assert reader.count == 200 and reader.graph is not None
+
+
+def test_a_reader_does_not_keep_the_rows_it_read(tmp_path: Path, real_vectors: np.ndarray) -> None:
+    """Rows are read through a map whose pages are dropped after each search: they do not pile
+    up in the server process's resident memory (they stay in the OS page cache)."""
+    keys = np.arange(1, len(real_vectors) + 1, dtype=np.uint64)
+    vectors_publish(tmp_path, model="m", keys=keys, vectors=real_vectors)
+    index = VectorIndex(tmp_path)
+    path = str(tmp_path / "v1" / "vectors.npy")
+    index.search(real_vectors[1].astype(np.float32), 10)  # an exact scan of every row
+    index.lookup(list(range(1, 6_000, 3)))
+
+    def resident_kb() -> int:
+        total, inside = 0, False
+        for line in Path("/proc/self/smaps").read_text().splitlines():
+            head = line.split()
+            if head and "-" in head[0] and len(head) >= 5:
+                inside = line.endswith(path)
+            elif inside and head[0] == "Rss:":
+                total += int(head[1])
+        return total
+
+    assert resident_kb() <= 8
+    assert index.rows(np.array([3, 1])).tolist() == real_vectors[[3, 1]].tolist()
 
 
 def test_a_reader_before_any_version_finds_nothing(tmp_path: Path) -> None:
@@ -170,9 +269,15 @@ def test_a_reader_before_any_version_finds_nothing(tmp_path: Path) -> None:
     assert index.vector(1) is None
 
 
-def test_the_search_effort_grows_with_the_collection() -> None:
-    from paperfeed.search.vectors import EXPANSION_SEARCH, SMALL_EXPANSION, expansion_for
+def test_the_search_effort_grows_with_the_graph() -> None:
+    from paperfeed.search.vectors import (
+        EXPANSION_SEARCH,
+        GRAPH_CAPACITY,
+        SMALL_EXPANSION,
+        SMALL_GRAPH,
+        expansion_for,
+    )
 
-    assert expansion_for(20_000) == expansion_for(150_000) == SMALL_EXPANSION
-    assert SMALL_EXPANSION < expansion_for(500_000) < EXPANSION_SEARCH
-    assert expansion_for(1_000_000) == expansion_for(3_000_000) == EXPANSION_SEARCH
+    assert expansion_for(20_000) == expansion_for(SMALL_GRAPH) == SMALL_EXPANSION
+    assert SMALL_EXPANSION < expansion_for((SMALL_GRAPH + GRAPH_CAPACITY) // 2) < EXPANSION_SEARCH
+    assert expansion_for(GRAPH_CAPACITY) == EXPANSION_SEARCH
