@@ -39,7 +39,7 @@ import mmap
 import os
 import shutil
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -428,46 +428,101 @@ class _Graph:
     mapping: mmap.mmap
 
 
+@dataclass
+class _Version:
+    """One published version as a reader opened it. A search reads the version once and works on
+    it alone, so a switch to the next one (another thread's refresh) never mixes the two."""
+
+    number: int = 0
+    keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    store: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float16))
+    graph_of: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint16))
+    graphs: list[_Graph] = field(default_factory=list)
+    quick: list[Index] | None = None
+
+    @property
+    def count(self) -> int:
+        return int(len(self.keys))
+
+    def rows(self, rows: np.ndarray) -> np.ndarray:
+        found = np.asarray(np.take(self.store, np.asarray(rows, dtype=np.intp), axis=0),
+                           dtype=np.float16)  # fmt: skip
+        self.release()
+        return found
+
+    def release(self) -> None:
+        """Drop the row file's pages from this process's mapping (they stay in the page cache)."""
+        mapping = getattr(self.store, "_mmap", None)
+        if mapping is not None:
+            mapping.madvise(mmap.MADV_DONTNEED)
+
+    def rows_of(self, pids: np.ndarray) -> np.ndarray:
+        """Each paper's row (-1 for a paper without a vector)."""
+        if not self.count:
+            return np.full(len(pids), -1, dtype=np.intp)
+        rows = np.minimum(np.searchsorted(self.keys, pids), self.count - 1)
+        return np.where(self.keys[rows] == pids, rows, -1)
+
+    def quick_views(self) -> list[Index]:
+        """Second memory-mapped views of the graphs (the same pages in memory), searched with
+        EXPANSION_SIMILAR; opened on first use."""
+        if self.quick is None:
+            quick = []
+            for graph in self.graphs:
+                view = _view(graph.mapping)
+                if view is None:
+                    return [g.view for g in self.graphs]
+                ef = min(EXPANSION_SIMILAR, int(graph.view.expansion_search))
+                view.expansion_search = ef  # type: ignore[misc]
+                quick.append(view)
+            self.quick = quick
+        return self.quick
+
+
 class VectorIndex:
     """The live version of one model's vectors, opened read-only and memory-mapped."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self._stamp: float | None = None
-        self.version = 0
-        self.keys = np.zeros(0, dtype=np.uint64)
-        self._store: np.ndarray = np.zeros((0, 0), dtype=np.float16)
-        self._graph_of = np.zeros(0, dtype=np.uint16)
-        self.graphs: list[_Graph] = []
-        self._quick: list[Index] | None = None
-        self.expansion = EXPANSION_SEARCH
+        self._live = _Version()
         self.refresh()
 
     @property
+    def version(self) -> int:
+        return self._live.number
+
+    @property
+    def keys(self) -> np.ndarray:
+        return self._live.keys
+
+    @property
     def count(self) -> int:
-        return int(len(self.keys))
+        return self._live.count
 
     @property
     def dim(self) -> int:
-        return int(self._store.shape[1]) if self._store.ndim == 2 else 0
+        store = self._live.store
+        return int(store.shape[1]) if store.ndim == 2 else 0
+
+    @property
+    def graphs(self) -> list[_Graph]:
+        return self._live.graphs
 
     @property
     def graph(self) -> Index | None:
         """The first graph (None when the collection is searched exactly)."""
-        return self.graphs[0].view if self.graphs else None
+        graphs = self._live.graphs
+        return graphs[0].view if graphs else None
+
+    @property
+    def expansion(self) -> int:
+        """The largest search effort among the graphs."""
+        return max((int(g.view.expansion_search) for g in self._live.graphs), default=0)
 
     def rows(self, rows: np.ndarray) -> np.ndarray:
         """These rows' vectors (float16), in the order asked."""
-        rows = np.asarray(rows, dtype=np.intp)
-        found = np.asarray(np.take(self._store, rows, axis=0), dtype=np.float16)
-        self._release()
-        return found
-
-    def _release(self) -> None:
-        """Drop the row file's pages from this process's mapping (they stay in the page cache)."""
-        mapping = getattr(self._store, "_mmap", None)
-        if mapping is not None:
-            mapping.madvise(mmap.MADV_DONTNEED)
+        return self._live.rows(rows)
 
     def refresh(self) -> None:
         """Reopen when the indexer has published a new version (one stat per call)."""
@@ -482,10 +537,11 @@ class VectorIndex:
             return
         folder = self.root / f"v{manifest['version']}"
         try:
-            keys = np.load(folder / "keys.npy", mmap_mode="r")
-            store = np.load(folder / "vectors.npy", mmap_mode="r")
-            graphs: list[_Graph] = []
-            graph_of = np.zeros(0, dtype=np.uint16)
+            live = _Version(
+                number=int(manifest["version"]),
+                keys=np.load(folder / "keys.npy", mmap_mode="r"),
+                store=np.load(folder / "vectors.npy", mmap_mode="r"),
+            )
             if manifest.get("layout") == LAYOUT:
                 for entry in _graphs_of(folder):
                     mapping = _map(self.root / "graphs" / entry["file"])
@@ -493,15 +549,12 @@ class VectorIndex:
                     if mapping is None or view is None:
                         raise FileNotFoundError(entry["file"])
                     view.expansion_search = expansion_for(int(entry["entries"]))  # type: ignore[misc]
-                    graphs.append(_Graph(view, mapping))
-                if graphs:
-                    graph_of = np.load(folder / "graph_of.npy", mmap_mode="r")
+                    live.graphs.append(_Graph(view, mapping))
+                if live.graphs:
+                    live.graph_of = np.load(folder / "graph_of.npy", mmap_mode="r")
         except FileNotFoundError:
             return  # replaced again while we looked: the next call opens the newer one
-        self.keys, self._store, self._graph_of = keys, store, graph_of
-        self.graphs, self._quick = graphs, None
-        self.expansion = max((int(g.view.expansion_search) for g in graphs), default=0)
-        self.version, self._stamp = int(manifest["version"]), stamp
+        self._live, self._stamp = live, stamp
 
     def vector(self, pid: int) -> np.ndarray | None:
         found, vectors = self.lookup([pid])
@@ -509,12 +562,13 @@ class VectorIndex:
 
     def lookup(self, pids: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         """(the papers among these that have a vector, their vectors as float32 rows)."""
+        live = self._live
         wanted = np.asarray(pids, dtype=np.uint64)
-        if not self.count or not len(wanted):
-            return wanted[:0], np.zeros((0, self.dim), dtype=np.float32)
-        rows = np.minimum(np.searchsorted(self.keys, wanted), self.count - 1)
-        present = self.keys[rows] == wanted
-        return wanted[present], self.rows(rows[present]).astype(np.float32)
+        rows = live.rows_of(wanted)
+        present = rows >= 0
+        return wanted[present], live.rows(rows[present]).astype(np.float32).reshape(
+            int(present.sum()), self.dim
+        )
 
     def similarities(self, query: np.ndarray, pids: Sequence[int]) -> dict[int, float]:
         """The cosine similarity of each of these papers to the query; papers without a vector
@@ -529,79 +583,66 @@ class VectorIndex:
         """The k nearest papers by cosine similarity, best first (`quick`: a smaller search
         effort, for lists where a missed neighbour matters little). With graphs: the best
         candidates of every graph by their int8 scores, re-scored exactly from float16 rows."""
-        if k <= 0 or not self.count:
+        live = self._live
+        if k <= 0 or not live.count:
             return []
-        if not self.graphs:
-            return self.search_rows(query, np.arange(self.count), k)
+        if not live.graphs:
+            return _search_rows(live, query, np.arange(live.count), k)
         q = np.asarray(query, dtype=np.float32)
-        views = self._quick_views() if quick else [g.view for g in self.graphs]
+        views = live.quick_views() if quick else [g.view for g in live.graphs]
         fetch = max(k, RESCORE)
-        found_keys, found_dist = [], []
+        found_rows, found_dist = [], []
         for at, view in enumerate(views):
             matches = view.search(q, min(fetch, len(view)))
             keys = np.asarray(matches.keys, dtype=np.uint64)
-            rows = np.minimum(np.searchsorted(self.keys, keys), self.count - 1)
-            alive = (self.keys[rows] == keys) & (self._graph_of[rows] == at)
-            found_keys.append(rows[alive])
+            rows = np.minimum(np.searchsorted(live.keys, keys), live.count - 1)
+            alive = (live.keys[rows] == keys) & (live.graph_of[rows] == at)
+            found_rows.append(rows[alive])
             found_dist.append(np.asarray(matches.distances, dtype=np.float32)[alive])
-        rows = np.concatenate(found_keys)
+        rows = np.concatenate(found_rows)
         if len(rows) > fetch:  # the best `fetch` of all graphs by their int8 scores
             rows = rows[np.argpartition(np.concatenate(found_dist), fetch - 1)[:fetch]]
         rows = np.sort(rows)
-        scores = self.rows(rows).astype(np.float32) @ q
+        scores = live.rows(rows).astype(np.float32) @ q
         best = np.argsort(-scores, kind="stable")[:k]
-        return [(int(self.keys[rows[i]]), float(scores[i])) for i in best]
-
-    def _quick_views(self) -> list[Index]:
-        """Second memory-mapped views of the live graphs (the same pages in memory), searched
-        with EXPANSION_SIMILAR; opened on first use."""
-        if self._quick is None:
-            quick = []
-            for graph in self.graphs:
-                view = _view(graph.mapping)
-                if view is None:
-                    return [g.view for g in self.graphs]
-                view.expansion_search = min(EXPANSION_SIMILAR, int(graph.view.expansion_search))  # type: ignore[misc]
-                quick.append(view)
-            self._quick = quick
-        return self._quick
+        return [(int(live.keys[rows[i]]), float(scores[i])) for i in best]
 
     def search_among(self, query: np.ndarray, pids: np.ndarray, k: int) -> list[tuple[int, float]]:
         """Exact nearest papers within a given set (a filter that leaves few papers)."""
-        if not self.count:
-            return []
-        pids = np.asarray(pids, dtype=np.uint64)
-        rows = np.minimum(np.searchsorted(self.keys, pids), self.count - 1)
-        rows = np.unique(rows[self.keys[rows] == pids])
-        return self.search_rows(query, rows, k)
+        live = self._live
+        rows = live.rows_of(np.asarray(pids, dtype=np.uint64))
+        return _search_rows(live, query, np.unique(rows[rows >= 0]), k)
 
     def rows_of(self, pids: Sequence[int]) -> np.ndarray:
         """Each paper's row in the index (-1 for a paper without a vector)."""
-        wanted = np.asarray(pids, dtype=np.uint64)
-        if not self.count:
-            return np.full(len(wanted), -1, dtype=np.intp)
-        rows = np.minimum(np.searchsorted(self.keys, wanted), self.count - 1)
-        return np.where(self.keys[rows] == wanted, rows, -1)
+        return self._live.rows_of(np.asarray(pids, dtype=np.uint64))
 
     def search_rows(self, query: np.ndarray, rows: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """Exact search over these rows (unique, ascending) with usearch's SIMD float16 kernel:
-        ~4x faster than numpy, whose float16-to-float32 conversion dominates a long scan."""
-        if not len(rows):
-            return []
-        q = np.asarray(query, dtype=np.float16).reshape(1, -1)
-        k = min(k, len(rows))
-        # Rows are unique, so this is every row, in order: the file is read as it lies.
-        whole = len(rows) == self.count
-        found: list[tuple[int, float]] = []
-        for start in range(0, len(rows), EXACT_STEP):
-            chunk = rows[start : start + EXACT_STEP]
-            block = self._store[start : start + len(chunk)] if whole else self.rows(chunk)
-            matches = exact_search(np.ascontiguousarray(block), q, min(k, len(chunk)),
-                                   MetricKind.IP, exact=True, threads=1)  # fmt: skip
-            found += [
-                (int(self.keys[chunk[int(i)]]), 1.0 - float(d))
-                for i, d in zip(matches.keys, matches.distances, strict=True)
-            ]
-            self._release()
-        found.sort(key=lambda hit: -hit[1])
-        return found[:k]
+        """Exact search over these rows of the live version (unique, ascending)."""
+        return _search_rows(self._live, query, rows, k)
+
+
+def _search_rows(
+    live: _Version, query: np.ndarray, rows: np.ndarray, k: int
+) -> list[tuple[int, float]]:
+    """Exact search over these rows (unique, ascending) with usearch's SIMD float16 kernel:
+    ~4x faster than numpy, whose float16-to-float32 conversion dominates a long scan."""
+    if not len(rows):
+        return []
+    q = np.asarray(query, dtype=np.float16).reshape(1, -1)
+    k = min(k, len(rows))
+    # Rows are unique, so this is every row, in order: the file is read as it lies.
+    whole = len(rows) == live.count
+    found: list[tuple[int, float]] = []
+    for start in range(0, len(rows), EXACT_STEP):
+        chunk = rows[start : start + EXACT_STEP]
+        block = live.store[start : start + len(chunk)] if whole else live.rows(chunk)
+        matches = exact_search(np.ascontiguousarray(block), q, min(k, len(chunk)),
+                               MetricKind.IP, exact=True, threads=1)  # fmt: skip
+        found += [
+            (int(live.keys[chunk[int(i)]]), 1.0 - float(d))
+            for i, d in zip(matches.keys, matches.distances, strict=True)
+        ]
+        live.release()
+    found.sort(key=lambda hit: -hit[1])
+    return found[:k]

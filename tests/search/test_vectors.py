@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -79,8 +80,8 @@ def test_the_graph_finds_what_exact_search_finds(tmp_path: Path, real_vectors: n
         quick_recall.append(len(truth & {p for p, _ in index.search(query, 10, quick=True)}) / 10)
     assert np.mean(recall) >= 0.95
     # The quick search (similar papers) is a second view of the same graph, with its own ef.
-    assert index._quick is not None and index._quick[0] is not index.graph
-    assert index._quick[0].expansion_search == min(
+    assert index._live.quick is not None and index._live.quick[0] is not index.graph
+    assert index._live.quick[0].expansion_search == min(
         vectors_module.EXPANSION_SIMILAR, vectors_module.expansion_for(len(real_vectors))
     )
     assert index.graph.expansion_search == vectors_module.expansion_for(len(real_vectors))
@@ -236,6 +237,57 @@ def test_a_version_of_the_older_layout_is_searched_exactly(
     vectors_publish(tmp_path, model="m", keys=keys[:200], vectors=real_vectors[:200])
     reader.refresh()
     assert reader.count == 200 and reader.graph is not None
+
+
+@pytest.mark.usefixtures("small_graphs")
+def test_a_version_switch_mid_query_returns_a_complete_answer(
+    tmp_path: Path, real_vectors: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Servers with threads: one thread reopens the index while others search. Every answer is
+    whole and from one version: k papers, each present in it, best first, exact scores."""
+    monkeypatch.setattr(vectors_module, "GRAPH_CAPACITY", 700)
+    vectors_publish(tmp_path, model="m", keys=np.arange(1, 1_501, dtype=np.uint64),
+                    vectors=real_vectors[:1_500])  # fmt: skip
+    reader = VectorIndex(tmp_path)
+    stop = threading.Event()
+    published: list[int] = [1_500]
+
+    def indexer() -> None:  # each version: 50 new papers and 50 removed, graphs rewritten
+        while not stop.is_set() and published[-1] < 4_000:
+            last = published[-1]
+            gone = np.arange(last - 1_499, last - 1_449, dtype=np.uint64)
+            vectors_publish(tmp_path, model="m",
+                            keys=np.arange(last + 1, last + 51, dtype=np.uint64),
+                            vectors=real_vectors[last : last + 50], removed=gone)  # fmt: skip
+            published.append(last + 50)
+
+    def refresher() -> None:
+        while not stop.is_set():
+            reader.refresh()
+
+    threads = [threading.Thread(target=indexer), threading.Thread(target=refresher)]
+    for thread in threads:
+        thread.start()
+    answers = 0
+    seen = set()
+    try:
+        while published[-1] < 4_000 and answers < 3_000:
+            row = answers % 3_500
+            query = real_vectors[row].astype(np.float32)
+            found = reader.search(query, 10)
+            answers += 1
+            seen.add(reader.version)
+            assert len(found) == 10
+            scores = [score for _, score in found]
+            assert scores == sorted(scores, reverse=True)
+            for pid, score in found:
+                expected = float(real_vectors[pid - 1].astype(np.float32) @ query)
+                assert score == pytest.approx(expected, abs=1e-4)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert len(seen) >= 3  # the searches did run across switches
 
 
 def test_a_reader_does_not_keep_the_rows_it_read(tmp_path: Path, real_vectors: np.ndarray) -> None:
