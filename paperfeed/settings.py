@@ -156,6 +156,19 @@ def _database() -> dict[str, object]:
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Per-process caches (nothing to run beside the server). "default" is Django's own default: the
+# pages anonymous visitors share for a few seconds (accounts.http.anonymous_cache). "search"
+# keeps small answers derived from one version of the search indexes (a paper's similar papers,
+# ~0.5 KB each), keyed by that version; its own store so that pages never push them out.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "search": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "search",
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

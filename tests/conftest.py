@@ -46,12 +46,15 @@ def search_dirs(tmp_path: Path, models_dir: Path, settings: Any) -> Iterator[Non
 
 @pytest.fixture(autouse=True)
 def empty_cache() -> Iterator[None]:
-    """Every test starts with an empty cache (pages cached for anonymous visitors included)."""
-    from django.core.cache import cache
+    """Every test starts with empty caches (pages cached for anonymous visitors, similar papers
+    of an index version: each test's index starts again at version 1)."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for store in caches.all():
+        store.clear()
     yield
-    cache.clear()
+    for store in caches.all():
+        store.clear()
 
 
 IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

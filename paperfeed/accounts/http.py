@@ -43,8 +43,7 @@ def anonymous_cache(prefix: str, seconds: int) -> Callable[[View], View]:
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not seconds or not _from_anyone(request):
                 return view(request, *args, **kwargs)
-            url = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-            key = f"anonymous:{prefix}:{request.get_host()}:{url}"
+            key = _key(prefix, request.get_host(), request.get_full_path())
             if (hit := cache.get(key)) is not None:
                 content, headers = hit
                 return HttpResponse(content, headers=headers)
@@ -56,6 +55,18 @@ def anonymous_cache(prefix: str, seconds: int) -> Callable[[View], View]:
         return wrapper
 
     return decorator
+
+
+def anonymous_cache_forget(request: HttpRequest, prefix: str, path: str) -> None:
+    """Drop this process's shared answer for `path` (without a query string) on this host, after
+    `request` changed what it shows: the one who acted, and anyone this process serves, see the
+    change at once; other processes within their `seconds`."""
+    cache.delete(_key(prefix, request.get_host(), path))
+
+
+def _key(prefix: str, host: str, full_path: str) -> str:
+    url = hashlib.sha256(full_path.encode()).hexdigest()
+    return f"anonymous:{prefix}:{host}:{url}"
 
 
 def _from_anyone(request: HttpRequest) -> bool:

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
+from typing import Any
 
+from django.contrib.auth.models import User
+from django.db import connection
 from django.db.models import Exists, F, Max, Min, OuterRef, QuerySet
 from django.utils import timezone
 
 from paperfeed.accounts.auth import AnyUser
-from paperfeed.accounts.selectors import library_ids
+from paperfeed.accounts.models import LibraryEntry
 from paperfeed.community.models import Comment, Featured, Vote
 from paperfeed.community.services import is_moderator
 from paperfeed.community.trending import trend_score
@@ -58,6 +62,9 @@ class PaperCommunity:
     voted: bool
     comments: list[Comment] = field(default_factory=list)
     in_library: bool = False
+    # Whether the user moderates comments: worked out only when the paper has comments (the page
+    # shows moderation only on comments), so False on a paper without any.
+    moderator: bool = False
 
 
 def daily_papers(
@@ -244,21 +251,83 @@ def featured_neighbours(*, day: date) -> tuple[date | None, date | None]:
 def paper_community(*, paper: Paper, user: AnyUser | None = None) -> PaperCommunity:
     """The paper's featuring, upvotes, the user's vote, its comments (oldest first; hidden ones
     only for moderators, who see them marked `hidden`) and whether it is in the user's
-    library."""
-    featured = Featured.objects.filter(paper=paper).first()
-    comments = (
-        Comment.objects.filter(paper=paper).select_related("author").order_by("created_at", "id")
-    )
-    if not is_moderator(user):
-        comments = comments.filter(hidden=False)
-    known = user if user is not None and user.is_authenticated else None
+    library. One query, and one for the comments with their authors when it has some; whether
+    the user moderates is only looked up then (Django reads permissions in two queries)."""
+    known = user if isinstance(user, User) and user.is_authenticated else None
+    row = _community_row(paper.pk, None if known is None else known.pk)
+    if row is None:  # deleted meanwhile
+        return PaperCommunity(featured=None, upvotes=0, voted=False)
+    moderator = row.comments_any and is_moderator(known)
+    comments: list[Comment] = []
+    if moderator or row.comments_visible:
+        comments = list(_paper_comments(paper, hidden=moderator))
     return PaperCommunity(
-        featured=featured,
-        upvotes=featured.upvotes if featured else Vote.objects.filter(paper=paper).count(),
-        voted=known is not None and Vote.objects.filter(user=known, paper=paper).exists(),
-        comments=list(comments),
-        in_library=bool(library_ids(user=user, paper_ids=[paper.pk])),
+        featured=row.featured,
+        upvotes=row.featured.upvotes if row.featured else row.local_votes,
+        voted=row.voted,
+        comments=comments,
+        in_library=row.in_library,
+        moderator=moderator,
     )
+
+
+@dataclass(frozen=True)
+class _CommunityRow:
+    featured: Featured | None
+    local_votes: int  # votes cast here
+    comments_any: bool  # hidden ones included
+    comments_visible: bool
+    voted: bool
+    in_library: bool
+
+
+def _community_row(paper_id: int, user_id: int | None) -> _CommunityRow | None:
+    """The paper's Featured row, its votes, whether it has comments, and the user's vote and
+    library entry: one statement, written out because the ORM took longer to build it (~1.5 ms,
+    its subqueries) than three plain queries, where this read takes ~0.3 ms in all. Without a
+    user, `user_id = NULL` matches nothing."""
+    rows = Featured.objects.raw(_community_sql(), [False, user_id, user_id, paper_id])
+    # The columns that are not Featured's become attributes; never featured: every value None.
+    row: Any = next(iter(rows), None)
+    if row is None:
+        return None
+    return _CommunityRow(
+        featured=row if row.pk is not None else None,
+        local_votes=int(row.local_votes),
+        comments_any=bool(row.comments_any),
+        comments_visible=bool(row.comments_visible),
+        voted=bool(row.voted),
+        in_library=bool(row.in_library),
+    )
+
+
+@cache
+def _community_sql() -> str:
+    q = connection.ops.quote_name
+    paper, featured = q(Paper._meta.db_table), q(Featured._meta.db_table)
+    vote, comment = q(Vote._meta.db_table), q(Comment._meta.db_table)
+    library = q(LibraryEntry._meta.db_table)
+    fields = Featured._meta.concrete_fields
+    columns = ", ".join(f"f.{q(f.column)}" for f in fields if f.column)  # every one has one
+    return (
+        f"SELECT {columns}, "
+        f"(SELECT COUNT(*) FROM {vote} v WHERE v.paper_id = p.id) AS local_votes, "
+        f"EXISTS(SELECT 1 FROM {comment} c WHERE c.paper_id = p.id) AS comments_any, "
+        f"EXISTS(SELECT 1 FROM {comment} c WHERE c.paper_id = p.id AND c.hidden = %s) "
+        "AS comments_visible, "
+        f"EXISTS(SELECT 1 FROM {vote} v WHERE v.paper_id = p.id AND v.user_id = %s) AS voted, "
+        f"EXISTS(SELECT 1 FROM {library} l WHERE l.paper_id = p.id AND l.user_id = %s) "
+        "AS in_library "
+        f"FROM {paper} p LEFT JOIN {featured} f ON f.paper_id = p.id WHERE p.id = %s"
+    )
+
+
+def _paper_comments(paper: Paper, *, hidden: bool) -> QuerySet[Comment]:
+    """The paper's comments with their authors, oldest first; hidden ones too with `hidden`."""
+    comments = Comment.objects.filter(paper=paper).select_related("author")
+    if not hidden:
+        comments = comments.filter(hidden=False)
+    return comments.order_by("created_at", "id")
 
 
 def user_voted_papers(*, user: AnyUser | None) -> QuerySet[Paper]:

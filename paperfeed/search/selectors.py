@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
+from django.core.cache import caches
 
 from paperfeed.lib.metrics import SEARCH_SECONDS
 from paperfeed.papers.models import Paper
@@ -36,8 +38,9 @@ class Costs:
     exact: float  # per matching paper
     check: float  # per graph candidate
 
-    def graph(self, fetch: int, expansion: int) -> float:
-        return 7.0 * max(expansion, fetch) + self.check * fetch
+    def graph(self, fetch: int, expansion: int, graphs: int = 1) -> float:
+        """Every graph is searched for `fetch` candidates, re-scored from the float16 rows."""
+        return (7.0 * max(expansion, fetch) + 0.3 * fetch) * graphs + self.check * fetch
 
 
 COLUMN_COSTS = Costs(exact=0.45, check=0.05)
@@ -45,6 +48,11 @@ TANTIVY_COSTS = Costs(exact=1.25, check=5.0)
 OVERFETCH_CAP = 20_000
 MAX_RESULTS = 1_000  # deepest result a page may reach
 DEFERRED = ("title_raw", "abstract_raw", "authors_raw", "versions", "comments", "journal_ref")
+# Answers derived from one version of the search indexes are kept in this cache (settings.CACHES)
+# under keys that name the version, so a new version never serves an old answer; the timeout
+# only bounds how long an unused answer stays.
+SEARCH_CACHE = "search"
+SIMILAR_CACHE_SECONDS = 3600
 
 
 class SearchModeError(ValueError):
@@ -243,7 +251,9 @@ def _filtered(
         return []
     vectors = current.vectors
     fetch = (
-        _overfetch(matching, vectors.count, vectors.expansion, k, costs) if vectors.graph else None
+        _overfetch(matching, vectors.count, vectors.expansion, k, costs, len(vectors.graphs))
+        if vectors.graphs
+        else None
     )
     while fetch is not None:
         candidates = current.vectors.search(query, fetch)
@@ -257,7 +267,7 @@ def _filtered(
         # scan costs more keeps the best of the candidates that passed, fewer than k.
         wanted = max(2 * fetch, int(2 * k * len(candidates) / max(1, len(kept))))
         following = min(wanted, OVERFETCH_CAP)
-        if costs.exact * matching <= costs.graph(following, current.vectors.expansion):
+        if costs.exact * matching <= costs.graph(following, vectors.expansion, len(vectors.graphs)):
             break
         if following <= fetch:
             return kept
@@ -265,13 +275,15 @@ def _filtered(
     return exact()
 
 
-def _overfetch(matching: int, total: int, expansion: int, k: int, costs: Costs) -> int | None:
+def _overfetch(
+    matching: int, total: int, expansion: int, k: int, costs: Costs, graphs: int = 1
+) -> int | None:
     """How many graph candidates to fetch so that about k pass a filter that `matching` of the
     `total` papers pass; None when an exact scan of the matching papers is cheaper."""
     if not total:
         return None
     fetch = min(OVERFETCH_CAP, max(2 * k, int(2 * k * total / matching)))
-    if costs.exact * matching <= costs.graph(fetch, expansion):
+    if costs.exact * matching <= costs.graph(fetch, expansion, graphs):
         return None
     return fetch
 
@@ -307,17 +319,47 @@ class SimilarPaper:
 
 def papers_similar(*, paper: Paper, limit: int = 10) -> list[SimilarPaper]:
     """The papers nearest to this one by meaning, excluding itself; by shared words when it has
-    no vector yet."""
+    no vector yet. The neighbours found in the vector index are cached (see similar_ids)."""
+    found = similar_ids(paper=paper, limit=limit)
+    papers = Paper.objects.defer(*DEFERRED).in_bulk([pid for pid, _ in found])
+    return [SimilarPaper(papers[pid], score) for pid, score in found if pid in papers]
+
+
+def similar_ids(*, paper: Paper, limit: int) -> list[tuple[int, float]]:
+    """(paper id, score) of the `limit` papers nearest to this one, best first, itself left out.
+
+    A paper's neighbours change only when `paperfeed index` publishes a new version of the
+    vector index, so they are kept in the "search" cache under the model and the live version
+    (a new version, or another model, is a new key) for SIMILAR_CACHE_SECONDS. Each process
+    has its own copy; the papers themselves are read from the database on every call. The
+    keyword answer for a paper without a vector is not kept: the keyword index changes apart
+    from the vectors, and the paper's own vector arrives with the next version anyway."""
     current = engine()
+    current.vectors.refresh()  # one stat: a new version is seen at once
+    key = _similar_key(current, paper.id, limit)
+    if key is not None and (hit := caches[SEARCH_CACHE].get(key)) is not None:
+        return list(hit)
     found_ids, matrix = paper_vectors(paper_ids=[paper.id])  # the index, else the database
     vector = matrix[0] if found_ids else None
     if vector is not None and current.vectors.count:
         found = current.vectors.search(vector, limit + 1, quick=True)
+        key = _similar_key(current, paper.id, limit)  # the version searched, if newer
     else:
-        found = current.keyword.search(query_parse(paper.title), limit=limit + 1)
-    found = [(pid, score) for pid, score in found if pid != paper.id][:limit]
-    papers = Paper.objects.defer(*DEFERRED).in_bulk([pid for pid, _ in found])
-    return [SimilarPaper(papers[pid], score) for pid, score in found if pid in papers]
+        found, key = current.keyword.search(query_parse(paper.title), limit=limit + 1), None
+    found = [(int(pid), float(score)) for pid, score in found if pid != paper.id][:limit]
+    if key is not None:
+        caches[SEARCH_CACHE].set(key, found, SIMILAR_CACHE_SECONDS)
+    return found
+
+
+def _similar_key(current: SearchEngine, paper_id: int, limit: int) -> str | None:
+    """The cache key of a paper's neighbours in the live vector index; None without one. The
+    count is in the key too: an index rebuilt from nothing starts again at version 1."""
+    vectors = current.vectors
+    if not vectors.count:
+        return None
+    model = hashlib.sha256(current.model.encode()).hexdigest()[:16]  # any name, a safe key
+    return f"similar:{model}:{vectors.version}:{vectors.count}:{paper_id}:{limit}"
 
 
 def paper_vectors(*, paper_ids: Sequence[int]) -> tuple[list[int], np.ndarray]:

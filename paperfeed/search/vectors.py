@@ -66,9 +66,9 @@ EXPANSION_ADD = 128
 # the float16 rows. Near-duplicate papers crowd a graph of millions (see bench/search.py's synthetic
 # collection): the effort grows with the graph, linearly from SMALL_EXPANSION at SMALL_GRAPH papers
 # to EXPANSION_SEARCH at GRAPH_CAPACITY.
-SMALL_EXPANSION = 256
+SMALL_EXPANSION = 512
 SMALL_GRAPH = 150_000
-EXPANSION_SEARCH = 400
+EXPANSION_SEARCH = 800
 RESCORE = 64
 # Similar papers (a short list beside a paper) read second views of the same graphs with a smaller
 # ef: a missed neighbour there costs little.

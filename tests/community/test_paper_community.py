@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 import time_machine
@@ -60,17 +61,50 @@ def test_comments_come_oldest_first_and_hidden_ones_only_for_moderators(
 
 
 def test_comment_authors_come_with_the_comments(
-    user: User, django_assert_max_num_queries: Callable
+    user: User, django_assert_max_num_queries: Any
 ) -> None:
     paper = make_paper("2603.00001")
     for n in range(20):
         comment_create(user=user, paper=paper, body=f"comment {n}")
-    # featured, upvotes, voted, library, the comments with authors, and the user's permissions
-    # (two queries): the same however many comments there are.
-    with django_assert_max_num_queries(7):
+    # featured, upvotes, voted and library (one query), the user's permissions (two queries)
+    # and the comments with their authors: the same however many comments there are.
+    with django_assert_max_num_queries(4):
         view = paper_community(paper=paper, user=user)
         names = [c.author.username for c in view.comments]
     assert names == ["ada"] * 20
+
+
+def test_a_paper_without_comments_takes_one_query(
+    user: User, moderator: User, django_assert_num_queries: Any
+) -> None:
+    paper = make_paper("2603.00001")
+    feature(paper, date(2026, 3, 14), upvotes=3)
+    vote_set(user=user, paper=paper, on=True)
+    for who in (user, moderator, None):
+        with django_assert_num_queries(1):  # nothing to moderate: no look at permissions
+            view = paper_community(paper=paper, user=who)
+        assert (view.upvotes, view.comments, view.moderator) == (4, [], False)
+    assert paper_community(paper=paper, user=user).voted
+
+
+def test_the_featured_row_comes_with_its_values(user: User) -> None:
+    paper = make_paper("2603.00001")
+    with time_machine.travel(datetime(2026, 3, 14, 9, tzinfo=UTC), tick=False):
+        paper_submit(user=user, text="2603.00001", today=date(2026, 3, 14))
+    featured = paper_community(paper=paper).featured
+    assert featured is not None and featured.paper_id == paper.pk
+    assert featured.featured_on == date(2026, 3, 14) and featured.submitted_by == "ada"
+    assert featured.created_at == datetime(2026, 3, 14, 9, tzinfo=UTC)
+    assert featured.submitted_user_id == user.pk and featured.upvotes == 0
+
+
+def test_moderators_see_a_paper_whose_only_comment_is_hidden(user: User, moderator: User) -> None:
+    paper = make_paper("2603.00001")
+    comment = comment_create(user=user, paper=paper, body="rude")
+    comment_hide(user=moderator, comment=comment, hidden=True)
+    assert paper_community(paper=paper, user=user).comments == []
+    seen = paper_community(paper=paper, user=moderator)
+    assert [c.body for c in seen.comments] == ["rude"] and seen.moderator
 
 
 def test_user_voted_papers_lists_the_latest_vote_first(

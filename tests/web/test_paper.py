@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 from django.test import Client
 
 from paperfeed.community.services import comment_create, vote_set
-from tests.web.conftest import World, make_paper
+from paperfeed.web.views.papers import PAGE_CACHE_SECONDS
+from tests.web.conftest import MODEL_BACKEND, NOW, World, make_paper
 
 pytestmark = pytest.mark.django_db
 
@@ -87,8 +89,49 @@ def test_the_paper_page_takes_a_bounded_number_of_queries(
 ) -> None:
     for n in range(5):
         comment_create(user=user, paper=world.papers["2603.00001"], body=f"comment {n}")
-    with django_assert_max_num_queries(12):
+    # The session and the user; the paper; its featuring, votes, the member's vote and library
+    # (one query); the member's permissions (two: may they moderate the comments?); the comments
+    # with their authors; the paper's vector (none here), key phrases and links.
+    with django_assert_max_num_queries(10):
         assert member.get("/papers/2603.00001").status_code == 200
+
+
+@pytest.mark.parametrize(("logged_in", "most"), [(False, 5), (True, 7)])
+def test_a_paper_without_comments_costs_fewer_queries(
+    client: Client, world: World, user: User, logged_in: bool, most: int,
+    django_assert_max_num_queries: Any,
+) -> None:  # fmt: skip
+    """No comment query, and no look at the member's permissions: nothing to moderate."""
+    if logged_in:
+        client.force_login(user, backend=MODEL_BACKEND)
+    with django_assert_max_num_queries(most):
+        html = client.get("/papers/2603.00002").content.decode()
+    assert "No comments yet." in html and '<span class="count">12</span>' in html
+
+
+def test_anonymous_visitors_share_a_paper_page_for_a_few_seconds(
+    member: Client, world: World, user: User, django_assert_num_queries: Any
+) -> None:
+    anonymous = Client()
+    before = anonymous.get("/papers/2603.00002").content
+    with django_assert_num_queries(0):
+        assert anonymous.get("/papers/2603.00002").content == before
+    vote_set(user=user, paper=world.papers["2603.00002"], on=True)  # as on another server process
+    assert anonymous.get("/papers/2603.00002").content == before  # a vote behind
+    assert "Remove your upvote (13 upvotes)" in member.get("/papers/2603.00002").content.decode()
+    with time_machine.travel(NOW + timedelta(seconds=PAGE_CACHE_SECONDS + 1), tick=False):
+        assert (
+            '<span class="count">13</span>' in anonymous.get("/papers/2603.00002").content.decode()
+        )
+
+
+def test_a_vote_taken_by_this_process_shows_to_anonymous_visitors_at_once(
+    member: Client, world: World
+) -> None:
+    anonymous = Client()
+    assert '<span class="count">12</span>' in anonymous.get("/papers/2603.00002").content.decode()
+    member.post("/papers/2603.00002/vote", {"on": "1"})
+    assert '<span class="count">13</span>' in anonymous.get("/papers/2603.00002").content.decode()
 
 
 def test_an_author_page_lists_their_papers_newest_first(client: Client, world: World) -> None:

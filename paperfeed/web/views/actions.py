@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from paperfeed.accounts.http import AuthenticatedHttpRequest
+from paperfeed.accounts.http import AuthenticatedHttpRequest, anonymous_cache_forget
 from paperfeed.accounts.services import library_set
 from paperfeed.community.models import Comment
 from paperfeed.community.services import (
@@ -33,6 +33,7 @@ from paperfeed.search.tasks import paper_embed
 from paperfeed.web.forms import CommentForm, SubmitForm
 from paperfeed.web.http import back_url, is_htmx, login_required_action
 from paperfeed.web.limits import comment_refused
+from paperfeed.web.views.papers import PAGE_CACHE
 
 
 def _on(request: HttpRequest) -> bool:
@@ -40,11 +41,18 @@ def _on(request: HttpRequest) -> bool:
     return request.POST.get("on", "1") not in ("0", "false", "")
 
 
+def _changed(request: HttpRequest, paper: Paper) -> None:
+    """The paper page shows something new (a vote, a comment, a featuring): anonymous visitors
+    share a rendering of it for a few seconds, which this process drops now."""
+    anonymous_cache_forget(request, PAGE_CACHE, reverse("paper", args=[paper.arxiv_id]))
+
+
 @require_POST
 @login_required_action
 def vote(request: AuthenticatedHttpRequest, arxiv_id: str) -> HttpResponse:
     paper = paper_get_or_404(arxiv_id)
     state = vote_set(user=request.user, paper=paper, on=_on(request))
+    _changed(request, paper)
     if is_htmx(request):
         return _button(request, "web/_vote.html", paper, upvotes=state.upvotes, voted=state.voted)
     return redirect(back_url(request, reverse("paper", args=[paper.arxiv_id])))
@@ -77,6 +85,7 @@ def submit(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.add_error("paper", str(exc))
         else:
             paper_embed.enqueue(paper_ids=[featured.paper.pk])  # searchable by meaning soon
+            _changed(request, featured.paper)
             messages.success(
                 request, f"Thank you! The paper is on the list of {featured.featured_on:%-d %B}."
             )
@@ -98,6 +107,7 @@ def comment_new(request: AuthenticatedHttpRequest, arxiv_id: str) -> HttpRespons
     except CommentError as exc:
         messages.error(request, str(exc))
         return redirect(url + "#comments")
+    _changed(request, paper)
     return redirect(f"{url}#comment-{comment.pk}")
 
 
@@ -113,6 +123,7 @@ def comment_update(request: AuthenticatedHttpRequest, comment_id: int) -> HttpRe
         except CommentError as exc:
             form.add_error("body", str(exc))
         else:
+            _changed(request, comment.paper)
             messages.success(request, "Comment updated.")
             return redirect(
                 reverse("paper", args=[comment.paper.arxiv_id]) + f"#comment-{comment.pk}"
@@ -125,6 +136,7 @@ def comment_update(request: AuthenticatedHttpRequest, comment_id: int) -> HttpRe
 def comment_remove(request: AuthenticatedHttpRequest, comment_id: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("paper"), pk=comment_id)
     comment_delete(user=request.user, comment=comment)
+    _changed(request, comment.paper)
     messages.success(request, "Comment deleted.")
     return redirect(reverse("paper", args=[comment.paper.arxiv_id]) + "#comments")
 
@@ -135,5 +147,6 @@ def comment_moderate(request: AuthenticatedHttpRequest, comment_id: int) -> Http
     comment = get_object_or_404(Comment.objects.select_related("paper"), pk=comment_id)
     hidden = _on(request)
     comment_hide(user=request.user, comment=comment, hidden=hidden)
+    _changed(request, comment.paper)
     messages.success(request, "Comment hidden." if hidden else "Comment shown again.")
     return redirect(reverse("paper", args=[comment.paper.arxiv_id]) + f"#comment-{comment.pk}")

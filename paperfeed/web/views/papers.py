@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from paperfeed.accounts.http import anonymous_cache
 from paperfeed.community.selectors import paper_community
-from paperfeed.community.services import is_moderator
 from paperfeed.links.selectors import paper_links, star_history
 from paperfeed.papers.selectors import paper_get_or_404
 from paperfeed.search.selectors import paper_summary, papers_similar
@@ -20,8 +20,13 @@ from paperfeed.web.forms import CommentForm
 SIMILAR = 6
 STAR_DAYS = 180  # the star history drawn on the paper page
 AUTHORS_ALL, AUTHORS_FIRST = 15, 12
+# Anonymous visitors share a rendering of a paper page for this long, as they do the lists (see
+# anonymous_cache): a vote or a comment shows up for them a few seconds later, at once on the
+# server process that took it (views/actions.py drops its copy).
+PAGE_CACHE, PAGE_CACHE_SECONDS = "page", 5
 
 
+@anonymous_cache(PAGE_CACHE, PAGE_CACHE_SECONDS)
 def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     paper = paper_get_or_404(arxiv_id)
     if paper.arxiv_id != arxiv_id:
@@ -29,16 +34,17 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     user = request.user if request.user.is_authenticated else None
     # Long author lists (collaborations list hundreds) show the first dozen, the rest on demand.
     shown = len(paper.authors) if len(paper.authors) <= AUTHORS_ALL else AUTHORS_FIRST
+    community = paper_community(paper=paper, user=user)
     context = {
         "paper": paper,
         "authors_shown": f":{shown}",
         "authors_more": paper.authors[shown:],
-        "community": paper_community(paper=paper, user=user),
+        "community": community,
         "similar": papers_similar(paper=paper, limit=SIMILAR),
         "described": paper_summary(paper.pk),
         **_code(paper.pk),
         "comment_form": CommentForm(),
-        "moderator": is_moderator(request.user),
+        "moderator": community.moderator,  # the page shows it on comments only
     }
     return render(request, "web/paper.html", context)
 
