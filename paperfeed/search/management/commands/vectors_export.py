@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from paperfeed.papers.commands import StageProgress
 from paperfeed.search.embedding import DEFAULT_MODEL
 from paperfeed.search.transfer import VectorFileError, vectors_export
 
@@ -24,7 +25,8 @@ class Command(BaseCommand):
         if model == f"sentence-transformers/{DEFAULT_MODEL}":
             model = DEFAULT_MODEL
         try:
-            count = vectors_export(path=options["file"], model=model)
+            with StageProgress() as progress:
+                count = vectors_export(path=options["file"], model=model, progress=progress)
         except (VectorFileError, OSError) as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"{count:,} vectors of {model} written to {options['file']}")

@@ -7,13 +7,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from paperfeed.papers.commands import StageProgress
 from paperfeed.search.transfer import VectorFileError, vectors_import
 
 
 class Command(BaseCommand):
     help = (
         "Import vectors from a file made by `vectors export`; papers not in the catalog, or whose "
-        "text changed, are skipped. `paperfeed index` then publishes them."
+        "text changed, are skipped; a damaged file is refused before anything is stored. "
+        "`paperfeed index --no-embed` then publishes them."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -21,7 +23,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            counts = vectors_import(path=options["file"])
+            with StageProgress() as progress:
+                counts = vectors_import(path=options["file"], progress=progress)
         except VectorFileError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(
