@@ -146,7 +146,12 @@ def child(args: list[str], workdir: Path, env: dict[str, str]) -> None:
 
 
 def measure(
-    workdir: Path, env: dict[str, str], duration: int, connections: int, pages: list[str]
+    workdir: Path,
+    env: dict[str, str],
+    duration: int,
+    connections: int,
+    pages: list[str],
+    serve_args: list[str] = (),  # type: ignore[assignment]
 ) -> dict:
     """Serve the collection and drive each page with wrk; return the figures."""
     paths = workdir / "paths"
@@ -165,7 +170,8 @@ def measure(
     port = free_port()
     log = open(workdir / "server.log", "w")  # noqa: SIM115 (open while the server runs)
     server = subprocess.Popen(
-        [sys.executable, "-m", "paperfeed", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "paperfeed", "serve", "--host", "127.0.0.1", "--port", str(port),
+         *serve_args],
         env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -332,6 +338,10 @@ def main() -> None:
         metavar="URL",
         help="build and serve the collection from PostgreSQL",
     )
+    parser.add_argument(
+        "--serve-args", default="",
+        help="more arguments for `paperfeed serve`, e.g. \"--threads 4\" (gthread workers)",
+    )  # fmt: skip
     parser.add_argument("--seed-community", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--shift-days", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -376,7 +386,7 @@ def main() -> None:
             sys.exit(f"FAILED: non-2xx responses ({', '.join(bad) or 'none'}) or the new day "
                      f"not served (see {logs})")  # fmt: skip
         return
-    results = measure(workdir, env, args.duration, args.connections, pages)
+    results = measure(workdir, env, args.duration, args.connections, pages, args.serve_args.split())
     failed = [
         name for name, f in results.items()
         if f["non2xx"] or f["socket_errors"] or f["timeouts"] or not f["requests"]

@@ -29,6 +29,13 @@ class Command(BaseCommand):
             default=int(os.environ.get("PAPERFEED_WORKERS", 2)),
             help="worker processes (default 2)",
         )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("PAPERFEED_THREADS", 1)),
+            help="threads per worker process (default 1: one request at a time per process; "
+            "more runs gunicorn's threaded workers)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Collect with the hashed, compressed storage; the server processes started below see the
@@ -38,11 +45,15 @@ class Command(BaseCommand):
             call_command("collectstatic", interactive=False, verbosity=0)
         metrics_prepare()
         bind = f"{options['host']}:{options['port']}"
-        self.stdout.write(f"paperfeed serving on http://{bind}/ with {options['workers']} workers")
+        threads = max(1, options["threads"])
+        self.stdout.write(
+            f"paperfeed serving on http://{bind}/ with {options['workers']} workers"
+            + (f" of {threads} threads" if threads > 1 else "")
+        )
         self.stdout.flush()
         argv = [
             sys.executable, "-m", "gunicorn", "paperfeed.wsgi:application",
-            "--bind", bind, "--workers", str(options["workers"]),
+            "--bind", bind, "--workers", str(options["workers"]), "--threads", str(threads),
             "--access-logfile", "-", "--timeout", "60",
             "-c", "python:paperfeed.ops.gunicorn_conf",
         ]  # fmt: skip
