@@ -499,8 +499,17 @@ def vectors_sync(
     with tempfile.NamedTemporaryFile(dir=root, prefix=".incoming-", suffix=".f16") as scratch:
         key_chunks: list[np.ndarray] = []
         count = dim = 0
-        for rows in _keyset(qs, "embedded_at", mark, VECTOR_READ_BATCH):
-            state = _progress_state(rows[-1], scanned_at)
+        if mark is None:  # every stored vector: read in id order, the quickest
+            newest = qs.order_by("-embedded_at", "-id").first()
+            if newest is not None:
+                state = _progress_state(newest, scanned_at)
+            plain = PaperVector.objects.filter(model=model).values_list("id", "paper_id", "vector")
+            batches = _by_id(plain, VECTOR_READ_BATCH)
+        else:
+            batches = _keyset(qs, "embedded_at", mark, VECTOR_READ_BATCH)
+        for rows in batches:
+            if mark is not None:
+                state = _progress_state(rows[-1], scanned_at)
             if saved:  # rows of the overlap already published need no new version
                 rows = [r for r in rows if (r[3], r[0]) > saved or not _contains(live, r[1])]
             if progress:
@@ -529,6 +538,18 @@ def vectors_sync(
             on_progress=graph_progress,
         )  # fmt: skip
     return count, published.count
+
+
+def _by_id(qs: Rows, batch: int) -> Iterator[list[tuple[Any, ...]]]:
+    """Every row in id order, `batch` at a time (keyset on the primary key). Rows stored while
+    this reads are past the watermark taken before it, so the next run reads them (again)."""
+    last = 0
+    while True:
+        rows = list(qs.filter(id__gt=last).order_by("id")[:batch])
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
 
 
 def _position(state: dict[str, Any]) -> tuple[dt.datetime, int] | None:
