@@ -40,6 +40,7 @@ from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from paperfeed.lib.files import write_json_atomic
+from paperfeed.lib.memory import memory_return
 from paperfeed.links.models import PaperLink
 from paperfeed.papers.importing import state_get, state_set
 from paperfeed.papers.models import Paper
@@ -231,6 +232,8 @@ def keyword_sync(*, rebuild: bool = False, progress: Progress | None = None) -> 
     # Links are now reflected as of links_now (a fresh build read every paper's flag after it).
     write_json_atomic(state_file, state | {"links": links_now})
     writer.wait_merging_threads()
+    del writer, columns, pending
+    memory_return()  # tantivy's writer heap and the columns, before the next step's memory
     kindex.refresh()
     _keyword_leftovers()
     return written, kindex.num_docs()

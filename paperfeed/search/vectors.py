@@ -54,6 +54,7 @@ from usearch.index import Index
 from usearch.index import search as exact_search
 
 from paperfeed.lib.files import write_json_atomic
+from paperfeed.lib.memory import memory_return
 
 LAYOUT = 2  # 1: one float16 graph per version (readers of a layout-1 version search exactly)
 # Below this many vectors an exact scan is as fast as the graph, and needs no build at all.
@@ -336,6 +337,7 @@ def _graphs_update(
         graphs[open_at] = {"file": name, "entries": int(len(open_graph)),
                            "live": int((graph_of == open_at).sum())}  # fmt: skip
         open_graph = None
+        memory_return()  # the graph's memory, before the next one is built
         if done >= len(todo):
             break
     # Graphs emptied by a compaction go; the others are renumbered in order.
