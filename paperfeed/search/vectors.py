@@ -283,10 +283,12 @@ def _graphs_update(
     rows = RowFile(new_dir / "vectors.npy")
     old_graphs = _graphs_of(old_dir) if old_dir is not None else []
     graph_of = np.full(len(all_keys), NO_GRAPH, dtype=np.uint16)
+    slot_of = np.full(len(all_keys), -1, dtype=np.int32)
     graphs: list[dict[str, Any]] = []
     if old_graphs:
         old_keys = np.load(old_dir / "keys.npy")  # type: ignore[operator]
         old_of = np.load(old_dir / "graph_of.npy")  # type: ignore[operator]
+        old_slots = _load_or_none(old_dir / "slot_of.npy")  # type: ignore[operator]
         at = np.searchsorted(old_keys, all_keys)
         at = np.minimum(at, max(0, len(old_keys) - 1))
         unchanged = (
@@ -294,6 +296,8 @@ def _graphs_update(
         )
         if unchanged is not None:
             graph_of[unchanged] = old_of[at[unchanged]]
+            if old_slots is not None:
+                slot_of[unchanged] = old_slots[at[unchanged]]
         graphs = [dict(g) for g in old_graphs]
         live = np.bincount(graph_of[graph_of != NO_GRAPH], minlength=len(graphs))
         for i, g in enumerate(graphs):
@@ -336,16 +340,80 @@ def _graphs_update(
         open_graph.save(str(folder / name))
         graphs[open_at] = {"file": name, "entries": int(len(open_graph)),
                            "live": int((graph_of == open_at).sum())}  # fmt: skip
+        slot_of[graph_of == open_at] = -1  # found again in the file just written
         open_graph = None
         memory_return()  # the graph's memory, before the next one is built
         if done >= len(todo):
             break
+    for i, g in enumerate(graphs):
+        members = np.flatnonzero((graph_of == i) & (slot_of < 0))
+        if g["entries"] and len(members):
+            slot_of[members] = _slots_in_file(folder / g["file"], all_keys[members])
+    np.save(new_dir / "slot_of.npy", slot_of)
     # Graphs emptied by a compaction go; the others are renumbered in order.
     kept = [i for i, g in enumerate(graphs) if g["entries"]]
     renumber = np.full(NO_GRAPH + 1, NO_GRAPH, dtype=np.uint16)
     renumber[kept] = np.arange(len(kept), dtype=np.uint16)
     np.save(new_dir / "graph_of.npy", renumber[graph_of])
     return [graphs[i] for i in kept]
+
+
+def _load_or_none(path: Path) -> np.ndarray | None:
+    try:
+        found: np.ndarray = np.load(path)
+    except FileNotFoundError:
+        return None
+    return found
+
+
+def graph_region(data: Any, dim: int) -> np.ndarray | None:
+    """The int8 vectors at the start of a usearch file's bytes (a buffer such as its mmap), one
+    row per slot: a header of two uint32 (slots, bytes per vector), then the rows. None if it is
+    not so."""
+    if len(data) < 8 or not dim:
+        return None
+    slots, width = (int(v) for v in np.frombuffer(data, dtype="<u4", count=2))
+    if width != dim or 8 + slots * width > len(data):
+        return None
+    return np.frombuffer(data, dtype=np.int8, count=slots * dim, offset=8).reshape(slots, dim)
+
+
+def _slots_in_file(path: Path, keys: np.ndarray) -> np.ndarray:
+    """Each key's slot among the int8 rows stored in the usearch file at `path`: the graph gives
+    each key's row and the rows are matched by content (a fingerprint, then byte for byte). Two
+    keys with identical rows may share one slot: their rows are the same bytes."""
+    mapping = _map(path)
+    view = _view(mapping) if mapping is not None else None
+    if mapping is None or view is None:
+        raise FileNotFoundError(path)
+    region = graph_region(mapping, int(view.ndim))
+    if region is None:
+        raise ValueError(f"{path}: not a graph of int8 rows")
+    pad = -region.shape[1] % 8
+    words = (region.shape[1] + pad) // 8
+    weights = np.random.default_rng(0).integers(1, 2**63, size=words, dtype=np.uint64) | 1
+
+    def prints(matrix: np.ndarray) -> np.ndarray:
+        matrix = np.pad(matrix, ((0, 0), (0, pad))) if pad else np.ascontiguousarray(matrix)
+        found: np.ndarray = (matrix.view(np.uint64) * weights).sum(axis=1)
+        return found
+
+    stored = np.concatenate([prints(region[start : start + EXACT_STEP])
+                             for start in range(0, len(region), EXACT_STEP)])  # fmt: skip
+    order = np.argsort(stored, kind="stable")
+    ranked = stored[order]
+    slots = np.empty(len(keys), dtype=np.int32)
+    for start in range(0, len(keys), EXACT_STEP):
+        part = keys[start : start + EXACT_STEP]
+        got = np.asarray(view.get(part, dtype="i8")).reshape(len(part), region.shape[1])
+        at = np.minimum(np.searchsorted(ranked, prints(got)), len(ranked) - 1)
+        found = order[at]
+        if not np.array_equal(region[found], got):
+            raise ValueError(f"{path}: a key's row is not among the stored rows")
+        slots[start : start + len(part)] = found
+    del view
+    mapping.madvise(mmap.MADV_DONTNEED)
+    return slots
 
 
 def _dead_keys(graph: Index, all_keys: np.ndarray, graph_of: np.ndarray, at: int) -> np.ndarray:
@@ -428,6 +496,7 @@ def vectors_state(root: Path) -> dict[str, Any]:
 class _Graph:
     view: Index
     mapping: mmap.mmap
+    region: np.ndarray | None  # its int8 rows, one per slot (the file's own pages)
 
 
 @dataclass
@@ -439,6 +508,7 @@ class _Version:
     keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
     store: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float16))
     graph_of: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint16))
+    slot_of: np.ndarray | None = None  # row i's slot in its graph's int8 rows
     graphs: list[_Graph] = field(default_factory=list)
     quick: list[Index] | None = None
 
@@ -551,9 +621,14 @@ class VectorIndex:
                     if mapping is None or view is None:
                         raise FileNotFoundError(entry["file"])
                     view.expansion_search = expansion_for(int(entry["entries"]))  # type: ignore[misc]
-                    live.graphs.append(_Graph(view, mapping))
+                    region = graph_region(mapping, int(manifest.get("dim", 0)))
+                    live.graphs.append(_Graph(view, mapping, region))
                 if live.graphs:
                     live.graph_of = np.load(folder / "graph_of.npy", mmap_mode="r")
+                    if (folder / "slot_of.npy").exists() and all(
+                        g.region is not None for g in live.graphs
+                    ):
+                        live.slot_of = np.load(folder / "slot_of.npy", mmap_mode="r")
         except FileNotFoundError:
             return  # replaced again while we looked: the next call opens the newer one
         self._live, self._stamp = live, stamp
@@ -613,7 +688,7 @@ class VectorIndex:
         """Exact nearest papers within a given set (a filter that leaves few papers)."""
         live = self._live
         rows = live.rows_of(np.asarray(pids, dtype=np.uint64))
-        return _search_rows(live, query, np.unique(rows[rows >= 0]), k)
+        return _scan(live, query, np.unique(rows[rows >= 0]), k)
 
     def rows_of(self, pids: Sequence[int]) -> np.ndarray:
         """Each paper's row in the index (-1 for a paper without a vector)."""
@@ -621,7 +696,37 @@ class VectorIndex:
 
     def search_rows(self, query: np.ndarray, rows: np.ndarray, k: int) -> list[tuple[int, float]]:
         """Exact search over these rows of the live version (unique, ascending)."""
-        return _search_rows(self._live, query, rows, k)
+        return _scan(self._live, query, rows, k)
+
+
+def _scan(live: _Version, query: np.ndarray, rows: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """Exact search among these rows (unique, ascending). With graphs, their int8 rows (pages a
+    server holds anyway) are scanned and the best candidates re-scored from the float16 rows,
+    so that a scan of many rows does not fault in a float16 page for each."""
+    if live.slot_of is None or not len(rows):
+        return _search_rows(live, query, rows, k)
+    fetch = max(2 * k, RESCORE)
+    q = np.asarray(query, dtype=np.float32)
+    q8 = np.clip(np.rint(q / max(float(np.abs(q).max()), 1e-9) * 127), -127, 127).astype(np.int8)
+    found_rows, found_dist = [], []
+    graph_of = np.asarray(live.graph_of[rows])
+    for at, graph in enumerate(live.graphs):
+        members = rows[graph_of == at]
+        assert graph.region is not None  # slot_of is only loaded with every region
+        for start in range(0, len(members), EXACT_STEP):
+            chunk = members[start : start + EXACT_STEP]
+            block = np.take(graph.region, live.slot_of[chunk], axis=0)
+            matches = exact_search(block, q8.reshape(1, -1), min(fetch, len(chunk)),
+                                   MetricKind.IP, exact=True, threads=1)  # fmt: skip
+            found_rows.append(chunk[np.asarray(matches.keys, dtype=np.intp)])
+            found_dist.append(np.asarray(matches.distances, dtype=np.float32))
+    candidates = np.concatenate(found_rows)
+    if len(candidates) > fetch:
+        candidates = candidates[np.argpartition(np.concatenate(found_dist), fetch - 1)[:fetch]]
+    candidates = np.sort(candidates)
+    scores = live.rows(candidates).astype(np.float32) @ q
+    best = np.argsort(-scores, kind="stable")[:k]
+    return [(int(live.keys[candidates[i]]), float(scores[i])) for i in best]
 
 
 def _search_rows(

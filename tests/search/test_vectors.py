@@ -181,6 +181,25 @@ def test_graphs_hold_at_most_their_capacity_and_changes_go_to_the_newest(
     reader = VectorIndex(tmp_path)
     sizes = [len(g.view) for g in reader.graphs]
     assert sizes == [1_000, 1_000, 500]
+    rng = np.random.default_rng(5)
+    replaced: dict[int, int] = {}  # paper id -> the row of real_vectors it holds now
+
+    def vector_of(pid: int) -> np.ndarray:
+        return real_vectors[replaced.get(pid, pid - 1)].astype(np.float32)
+
+    def scans_are_exact() -> None:
+        """A scan of some rows (a filter) reads the graphs' int8 rows, re-scored: the same top
+        5 as exact search over the float16 rows."""
+        assert reader._live.slot_of is not None
+        keys = reader.keys
+        subset = np.sort(rng.choice(keys, 400, replace=False))
+        for row in rng.choice(len(keys), 5, replace=False):
+            query = vector_of(int(keys[row]))
+            truth = {int(pid): float(vector_of(int(pid)) @ query) for pid in subset}
+            best = sorted(truth, key=lambda pid: -truth[pid])[:5]
+            assert [pid for pid, _ in reader.search_among(query, subset, 5)] == best
+
+    scans_are_exact()
     first_files = sorted(p.name for p in (tmp_path / "graphs").iterdir())
     # A day: 100 new papers, paper 5 (in the first graph) changed, paper 6 removed.
     new_keys = np.array([5, *range(2_501, 2_601)], dtype=np.uint64)
@@ -188,8 +207,10 @@ def test_graphs_hold_at_most_their_capacity_and_changes_go_to_the_newest(
                     vectors=real_vectors[[5_000, *range(2_500, 2_600)]],
                     removed=np.array([6], dtype=np.uint64))  # fmt: skip
     reader.refresh()
+    replaced[5] = 5_000
     assert reader.count == 2_599 and reader.version == 2
     assert [len(g.view) for g in reader.graphs] == [1_000, 1_000, 601]
+    scans_are_exact()
     files = json.loads((tmp_path / "v2" / "graphs.json").read_text())
     # Only the newest graph was written again; the others are the same files.
     assert [f["file"] for f in files[:2]] == [f for f in first_files if f.startswith("g1-")][:2]
@@ -208,6 +229,7 @@ def test_graphs_hold_at_most_their_capacity_and_changes_go_to_the_newest(
                     removed=np.arange(10, 400, dtype=np.uint64))  # fmt: skip
     reader.refresh()
     assert reader.count == 2_599 - 390
+    scans_are_exact()
     assert sum(len(g.view) for g in reader.graphs) == reader.count
     for row in (0, 700, 1_500, 2_555):
         query = real_vectors[row].astype(np.float32)
