@@ -16,7 +16,6 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
@@ -233,19 +232,3 @@ def _retry_text(retry_at: datetime | None) -> str:
     if retry_at is None:
         return f"no attempts left (PAPERFEED_JOB_MAX_ATTEMPTS={settings.JOB_MAX_ATTEMPTS})"
     return f"next attempt at {timezone.localtime(retry_at):%Y-%m-%d %H:%M:%S}"
-
-
-def priority_lower(niceness: int) -> None:
-    """Let requests on the same cores come first: raise this process's niceness and, when it
-    leads its own session (systemd, setsid or a shell's job control started it), its session's
-    too. With Linux's autogroup scheduling (on by default) niceness weighs only against the
-    processes of the same session, so a nice worker in a session of its own would still take
-    half the machine from `paperfeed serve` (measured: `/` p99 80 ms instead of 34 while it
-    embeds, bench/web.py --mixed)."""
-    os.nice(niceness)
-    autogroup = Path("/proc/self/autogroup")
-    if os.getsid(0) == os.getpid() and autogroup.exists():
-        try:
-            autogroup.write_text(str(niceness))
-        except OSError:  # autogroup scheduling is off, or this kernel refuses: niceness alone
-            log.debug("the session's niceness could not be set", exc_info=True)

@@ -492,11 +492,13 @@ def vectors_state(root: Path) -> dict[str, Any]:
     return dict(manifest.get("state", {}))
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Graph:
+    name: str  # its file
     view: Index
     mapping: mmap.mmap
     region: np.ndarray | None  # its int8 rows, one per slot (the file's own pages)
+    quick: Index | None = None  # a second view, searched with EXPANSION_SIMILAR
 
 
 @dataclass
@@ -537,16 +539,18 @@ class _Version:
 
     def quick_views(self) -> list[Index]:
         """Second memory-mapped views of the graphs (the same pages in memory), searched with
-        EXPANSION_SIMILAR; opened on first use."""
+        EXPANSION_SIMILAR; opened on first use, and kept with their graph across versions."""
         if self.quick is None:
             quick = []
             for graph in self.graphs:
-                view = _view(graph.mapping)
-                if view is None:
-                    return [g.view for g in self.graphs]
-                ef = min(EXPANSION_SIMILAR, int(graph.view.expansion_search))
-                view.expansion_search = ef  # type: ignore[misc]
-                quick.append(view)
+                if graph.quick is None:
+                    view = _view(graph.mapping)
+                    if view is None:
+                        return [g.view for g in self.graphs]
+                    ef = min(EXPANSION_SIMILAR, int(graph.view.expansion_search))
+                    view.expansion_search = ef  # type: ignore[misc]
+                    graph.quick = view
+                quick.append(graph.quick)
             self.quick = quick
         return self.quick
 
@@ -615,14 +619,20 @@ class VectorIndex:
                 store=np.load(folder / "vectors.npy", mmap_mode="r"),
             )
             if manifest.get("layout") == LAYOUT:
+                # A graph file never changes: one the open version maps already is kept (opening
+                # a view reads the whole file, a second or so for a million papers).
+                opened = {g.name: g for g in self._live.graphs}
                 for entry in _graphs_of(folder):
+                    if entry["file"] in opened:
+                        live.graphs.append(opened[entry["file"]])
+                        continue
                     mapping = _map(self.root / "graphs" / entry["file"])
                     view = _view(mapping) if mapping is not None else None
                     if mapping is None or view is None:
                         raise FileNotFoundError(entry["file"])
                     view.expansion_search = expansion_for(int(entry["entries"]))  # type: ignore[misc]
                     region = graph_region(mapping, int(manifest.get("dim", 0)))
-                    live.graphs.append(_Graph(view, mapping, region))
+                    live.graphs.append(_Graph(entry["file"], view, mapping, region))
                 if live.graphs:
                     live.graph_of = np.load(folder / "graph_of.npy", mmap_mode="r")
                     if (folder / "slot_of.npy").exists() and all(

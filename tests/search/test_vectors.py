@@ -201,6 +201,7 @@ def test_graphs_hold_at_most_their_capacity_and_changes_go_to_the_newest(
 
     scans_are_exact()
     first_files = sorted(p.name for p in (tmp_path / "graphs").iterdir())
+    opened = list(reader.graphs)
     # A day: 100 new papers, paper 5 (in the first graph) changed, paper 6 removed.
     new_keys = np.array([5, *range(2_501, 2_601)], dtype=np.uint64)
     vectors_publish(tmp_path, model="m", keys=new_keys,
@@ -215,6 +216,9 @@ def test_graphs_hold_at_most_their_capacity_and_changes_go_to_the_newest(
     # Only the newest graph was written again; the others are the same files.
     assert [f["file"] for f in files[:2]] == [f for f in first_files if f.startswith("g1-")][:2]
     assert files[2]["file"].startswith("g2-")
+    # A reader keeps the graphs it had open: only the rewritten one is opened again.
+    assert reader.graphs[0] is opened[0] and reader.graphs[1] is opened[1]
+    assert reader.graphs[2] is not opened[2]
     assert reader.search(real_vectors[5_000].astype(np.float32), 1)[0][0] == 5
     assert reader.search(real_vectors[5].astype(np.float32), 1)[0][0] != 6
     assert 6 not in {p for p, _ in reader.search(real_vectors[5].astype(np.float32), 50)}

@@ -12,10 +12,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from paperfeed.lib.priority import priority_lower
 from paperfeed.ops.clock import clock_pinned
 from paperfeed.ops.jobs import jobs_selected
 from paperfeed.ops.status import jobs_status, workers_alive
-from paperfeed.ops.worker import Worker, priority_lower, queue_worker
+from paperfeed.ops.worker import Worker, queue_worker
 
 
 class Command(BaseCommand):
