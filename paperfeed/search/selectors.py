@@ -21,6 +21,7 @@ from paperfeed.search.keyword import day_number, has_terms
 from paperfeed.search.models import PaperSummary, PaperVector
 from paperfeed.search.query import ParsedQuery, query_parse
 from paperfeed.search.snippets import Piece, query_stems, snippet
+from paperfeed.search.vectors import RESCORE
 
 MODES = ("hybrid", "keyword", "semantic")
 # Each list hands its top FUSION_DEPTH papers to the fusion (more for deep pages).
@@ -256,11 +257,13 @@ def _filtered(
         else None
     )
     while fetch is not None:
-        candidates = current.vectors.search(query, fetch)
+        # In the graphs' int8 order: only the candidates kept are re-scored exactly (a broad
+        # filter may fetch thousands, and each re-scored row is a read).
+        candidates = current.vectors.search(query, fetch, approximate=True)
         passed = passing([pid for pid, _ in candidates])
         kept = [(pid, s) for pid, s in candidates if pid in passed]
         if len(kept) >= k or len(candidates) < fetch:
-            return kept[:k]
+            return _rescored(current, query, kept, k)
         # Fewer passed than the filter's share predicted: a query's neighbours cluster in some
         # categories and years. Fetch as many as the share observed among them calls for, or
         # scan exactly when that is cheaper. Past the cap, a filter broad enough that an exact
@@ -270,9 +273,19 @@ def _filtered(
         if costs.exact * matching <= costs.graph(following, vectors.expansion, len(vectors.graphs)):
             break
         if following <= fetch:
-            return kept
+            return _rescored(current, query, kept, k)
         fetch = following
     return exact()
+
+
+def _rescored(
+    current: SearchEngine, query: np.ndarray, kept: list[tuple[int, float]], k: int
+) -> list[tuple[int, float]]:
+    """The best k of these graph candidates (in int8 order) by their exact cosine: the first
+    max(2k, RESCORE) are re-scored from the float16 rows."""
+    head = [pid for pid, _ in kept[: max(2 * k, RESCORE)]]
+    exact = current.vectors.similarities(query, head)
+    return sorted(exact.items(), key=lambda hit: -hit[1])[:k]
 
 
 def _overfetch(

@@ -666,10 +666,14 @@ class VectorIndex:
         scores = matrix @ np.asarray(query, dtype=np.float32)
         return {int(p): float(s) for p, s in zip(found, scores, strict=True)}
 
-    def search(self, query: np.ndarray, k: int, *, quick: bool = False) -> list[tuple[int, float]]:
+    def search(
+        self, query: np.ndarray, k: int, *, quick: bool = False, approximate: bool = False
+    ) -> list[tuple[int, float]]:
         """The k nearest papers by cosine similarity, best first (`quick`: a smaller search
         effort, for lists where a missed neighbour matters little). With graphs: the best
-        candidates of every graph by their int8 scores, re-scored exactly from float16 rows."""
+        candidates of every graph by their int8 scores, re-scored exactly from float16 rows;
+        `approximate` keeps the int8 order and scores (a caller that filters many candidates
+        re-scores only those it keeps, with `similarities`)."""
         live = self._live
         if k <= 0 or not live.count:
             return []
@@ -686,9 +690,12 @@ class VectorIndex:
             alive = (live.keys[rows] == keys) & (live.graph_of[rows] == at)
             found_rows.append(rows[alive])
             found_dist.append(np.asarray(matches.distances, dtype=np.float32)[alive])
-        rows = np.concatenate(found_rows)
+        rows, distances = np.concatenate(found_rows), np.concatenate(found_dist)
+        if approximate:
+            order = np.argsort(distances, kind="stable")[:k]
+            return [(int(live.keys[rows[i]]), 1.0 - float(distances[i])) for i in order]
         if len(rows) > fetch:  # the best `fetch` of all graphs by their int8 scores
-            rows = rows[np.argpartition(np.concatenate(found_dist), fetch - 1)[:fetch]]
+            rows = rows[np.argpartition(distances, fetch - 1)[:fetch]]
         rows = np.sort(rows)
         scores = live.rows(rows).astype(np.float32) @ q
         best = np.argsort(-scores, kind="stable")[:k]

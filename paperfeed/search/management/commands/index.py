@@ -8,7 +8,6 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from paperfeed.lib.priority import priority_lower
 from paperfeed.papers.commands import StageProgress, positive_int
 from paperfeed.search.embedding import EmbeddingError, embedder_load
 from paperfeed.search.indexing import (
@@ -46,9 +45,6 @@ class Command(BaseCommand):
         )  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # Searches served from the same cores come first (a day's run then takes a little
-        # longer instead of the servers' answers; bench/search.py --day).
-        priority_lower(settings.WORKER_NICE)
         started = time.monotonic()
         try:
             with index_lock(), self.progress() as progress:
