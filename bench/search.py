@@ -306,6 +306,8 @@ def measure(queries: int, as_json: bool, day: Path | None = None) -> None:
           f"file-backed {results['memory_mb']['file']:,.0f} MB)")  # fmt: skip
     print("resident index files (MB): " + ", ".join(
         f"{kind} {mb:,.0f}" for kind, mb in results["memory_mb"]["files"].items()))  # fmt: skip
+    if os.environ.get("BENCH_MODES_ONLY"):  # the modes and memory only (a quick re-measure)
+        return
     results["ann"] = ann_recall(current, texts[:100])
     if day:
         results["day"] = new_day(day, texts)
