@@ -60,6 +60,14 @@ def insert_rows(
         return int(cursor.rowcount)
 
 
+def db_value(model: type[models.Model], column: str, value: Any) -> Any:
+    """A value in the form insert_rows stores in that column: for a column passed as `encoded`
+    that holds the same value on every row (an import's timestamp), converted once."""
+    fields, _ = _columns(model, [column])
+    prepare = _preparer(fields[0])
+    return value if prepare is None or value is None else prepare(value)
+
+
 def _columns(
     model: type[models.Model], names: Sequence[str]
 ) -> tuple[list[models.Field[Any, Any]], list[str]]:
@@ -198,12 +206,15 @@ def _preparer(field: Any) -> Callable[[Any], Any] | None:
 
 
 @contextmanager
-def bulk_session(wal_pages: int = 25_000) -> Iterator[None]:
+def bulk_session(wal_pages: int = 25_000, cache_mb: int = 64) -> Iterator[None]:
     """Tune the connection for a long import.
 
     On SQLite, let the write-ahead log grow to `wal_pages` (about 100 MB) before copying it into
     the database: every checkpoint rewrites the index pages that each batch touched, so fewer,
     larger checkpoints write far less (measured: a third of the commit time at 30,000 papers).
+    And keep up to `cache_mb` of pages in memory instead of SQLite's 2 MB: the author and
+    authorship indexes that every batch inserts into stay cached (measured at 75,000 papers:
+    15% less writing time).
     """
     if connection.in_atomic_block:
         yield  # inside a transaction (tests) the settings cannot change; nothing to tune
@@ -223,10 +234,14 @@ def bulk_session(wal_pages: int = 25_000) -> Iterator[None]:
         yield
         return
     with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        cache = cursor.fetchone()[0]
         cursor.execute(f"PRAGMA wal_autocheckpoint={int(wal_pages)}")
+        cursor.execute(f"PRAGMA cache_size={-int(cache_mb) * 1024}")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size={int(cache)}")
             cursor.execute("PRAGMA wal_autocheckpoint=1000")
             cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")

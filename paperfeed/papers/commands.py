@@ -82,6 +82,11 @@ class RecordsColumn(ProgressColumn):
 class ImportCommand(BaseCommand):
     """Base for `ingest_*` commands."""
 
+    # Django's system checks import every URL configuration and view (and with them the search
+    # and API stacks): a second of each import's start that an import, run from cron or in bulk,
+    # does not need. `paperfeed check` (and `serve`, `migrate`: every other command) run them.
+    requires_system_checks: list[str] = []
+
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
             "--batch-size",

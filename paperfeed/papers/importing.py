@@ -12,7 +12,7 @@ from django.db import transaction
 
 from paperfeed.lib.metrics import PAPERS_INGESTED
 from paperfeed.lib.records import PaperRecord, RejectedRecord, SourceError
-from paperfeed.papers.ingest import BatchResult, author_cache, papers_upsert_batch
+from paperfeed.papers.ingest import BatchResult, papers_upsert_batch
 from paperfeed.papers.models import IngestState
 from paperfeed.papers.prepare import Prepared, prepare_or_reject
 
@@ -94,15 +94,6 @@ class Importer(Generic[T]):
     ) -> ImportSummary:
         """Import everything; `skip` items are passed over (already imported by an interrupted
         run) and `save_state(n)` records, inside each batch's transaction, that n items are done."""
-        with author_cache.during_import():
-            return self._run(items, save_state, skip)
-
-    def _run(
-        self,
-        items: Iterable[T | RejectedRecord | Checkpoint],
-        save_state: Callable[[int], None] | None,
-        skip: int,
-    ) -> ImportSummary:
         started = time.perf_counter()
         handled = 0
         batch: list[T] = []

@@ -16,20 +16,18 @@ Merge rules, so that sources can be mixed and re-run in any order:
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from paperfeed.lib.records import PaperRecord
-from paperfeed.papers.bulk import ensure_ids, ids_by, insert_rows
+from paperfeed.papers.bulk import db_value, ids_by, insert_rows
 from paperfeed.papers.models import Author, Authorship, Paper
-from paperfeed.papers.prepare import JSON_COLUMNS, Prepared, prepare
+from paperfeed.papers.prepare import PAPER_COLUMNS, Prepared, prepare
 from paperfeed.papers.signals import papers_stored
 
 # Fields compared to decide whether a stored paper changed.
@@ -78,26 +76,22 @@ def papers_upsert_batch(
         if len(created) < len(to_create):
             # Another import stored some of these meanwhile (PostgreSQL lets two run at once):
             # merge with what it stored instead.
-            raced = {
-                p["arxiv_id"]: incoming[p["arxiv_id"]]
-                for p in to_create
-                if p["arxiv_id"] not in created
-            }
+            raced = {p.arxiv_id: p for p in to_create if p.arxiv_id not in created}
             to_update += _plan(raced, result, now)[1]
-            to_create = [p for p in to_create if p["arxiv_id"] in created]
+            to_create = [p for p in to_create if p.arxiv_id in created]
         _update(to_update)
         relinked = [(pk, arxiv_id) for pk, arxiv_id, changes in to_update if "authors" in changes]
         _link_authors(
-            [(result.ids[p["arxiv_id"]], incoming[p["arxiv_id"]]) for p in to_create]
+            [(result.ids[p.arxiv_id], p) for p in to_create]
             + [(pk, incoming[arxiv_id]) for pk, arxiv_id in relinked],
             replace=[pk for pk, _ in relinked],
         )
         if to_create or to_update:
             papers_stored.send(
                 sender=Paper,
-                created=[result.ids[p["arxiv_id"]] for p in to_create],
+                created=[result.ids[p.arxiv_id] for p in to_create],
                 changed={pk: set(changes) for pk, _, changes in to_update},
-                links={result.ids[p["arxiv_id"]]: incoming[p["arxiv_id"]].links for p in to_create},
+                links={result.ids[p.arxiv_id]: p.links for p in to_create},
             )
         result.new = len(to_create)
         result.updated = len(to_update)
@@ -109,8 +103,8 @@ def papers_upsert_batch(
 
 def _plan(
     incoming: dict[str, Prepared], result: BatchResult, now: datetime
-) -> tuple[list[dict[str, Any]], list[tuple[int, str, dict[str, Any]]]]:
-    """Rows to insert, and (pk, arxiv_id, changed fields) to update; fills result.outcomes."""
+) -> tuple[list[Prepared], list[tuple[int, str, dict[str, Any]]]]:
+    """Records to insert, and (pk, arxiv_id, changed fields) to update; fills result.outcomes."""
     # A cheap raw look-up first: in a bulk import most papers are new, and the ORM query below
     # (which decodes JSON fields) is then only run for the ones already stored.
     known = ids_by(Paper, "arxiv_id", list(incoming))
@@ -124,15 +118,12 @@ def _plan(
         if known
         else {}
     )
-    to_create: list[dict[str, Any]] = []
+    to_create: list[Prepared] = []
     to_update: list[tuple[int, str, dict[str, Any]]] = []
     for arxiv_id, record in incoming.items():
         row = stored.get(arxiv_id)
         if row is None:
-            values = {**record.values, **record.json, "version": record.values["version"] or 1}
-            to_create.append({"arxiv_id": arxiv_id, **values, "source": record.source,
-                              "last_source": record.source, "created_at": now,
-                              "modified_at": now})  # fmt: skip
+            to_create.append(record)
             result.outcomes[arxiv_id] = "new"
             continue
         result.ids[arxiv_id] = row["id"]
@@ -205,21 +196,25 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-def _create(papers: list[dict[str, Any]], result: BatchResult, now: datetime) -> set[str]:
+_INSERTED = ("arxiv_id", *PAPER_COLUMNS, "source", "last_source", "created_at", "modified_at")
+
+
+def _create(papers: list[Prepared], result: BatchResult, now: datetime) -> set[str]:
     """Insert the papers; return the ids this call inserted (not another import meanwhile)."""
     if not papers:
         return set()
-    columns = list(papers[0])
-    rows = [tuple(p.values()) for p in papers]
+    stamp = db_value(Paper, "created_at", now)
+    # Each record's row is already in database form (prepared in the worker processes).
+    rows = [(p.arxiv_id, *p.row, p.source, p.source, stamp, stamp) for p in papers]
     try:
         # Plain INSERT (COPY on PostgreSQL) in a savepoint: the fast path. Only when another
         # import stored one of these papers meanwhile does it fail, and the slower conflict-
         # skipping INSERT runs instead.
         with transaction.atomic():
-            inserted = insert_rows(Paper, columns, rows, encoded=JSON_COLUMNS)
+            inserted = insert_rows(Paper, _INSERTED, rows, encoded=_INSERTED)
     except IntegrityError:
-        inserted = insert_rows(Paper, columns, rows, ignore_conflicts=True, encoded=JSON_COLUMNS)
-    ids = [p["arxiv_id"] for p in papers]
+        inserted = insert_rows(Paper, _INSERTED, rows, ignore_conflicts=True, encoded=_INSERTED)
+    ids = [p.arxiv_id for p in papers]
     result.ids.update(ids_by(Paper, "arxiv_id", ids))
     lost = [arxiv_id for arxiv_id in ids if arxiv_id not in result.ids]
     if lost:  # SQLite's INSERT OR IGNORE also swallows NOT NULL violations: never lose silently
@@ -238,63 +233,58 @@ def _update(updates: list[tuple[int, str, dict[str, Any]]]) -> None:
 
 
 def _link_authors(papers: list[tuple[int, Prepared]], *, replace: list[int]) -> None:
-    """(Re)create the ordered authorships of the given papers, creating authors as needed."""
+    """(Re)create the ordered authorships of the given papers, creating authors as needed.
+
+    Set-based, two statements whatever the number of papers: the authors' keys and names that
+    the worker processes prepared go to the database as JSON documents, and the database inserts
+    the missing authors and joins the authorships to them. Row by row from Python this was half
+    of a snapshot import's writing time (about 7 authorships a paper).
+    """
     if replace:
         Authorship.objects.filter(paper_id__in=replace).delete()
-    names: dict[str, str] = {}
-    for _, record in papers:
-        names.update(zip(record.author_keys, record.values["authors"], strict=True))
-    if not names:
+    papers = [(pk, p) for pk, p in papers if p.author_names]
+    if not papers:
         return
-    author_ids = _author_ids(names)
-    links = [
-        (pk, author_ids[key], position)
-        for pk, record in papers
-        for position, key in enumerate(record.author_keys)
-    ]
-    insert_rows(Authorship, ("paper", "author", "position"), links)
+    names = "{" + ",".join(p.author_names for _, p in papers) + "}"  # {key: name, ...}
+    keys = "{" + ",".join(f'"{pk}":{p.author_keys}' for pk, p in papers) + "}"  # {id: [key]}
+    tables = {
+        "author": connection.ops.quote_name(Author._meta.db_table),
+        "authorship": connection.ops.quote_name(Authorship._meta.db_table),
+    }
+    authors_sql, authorships_sql = (
+        _LINK_POSTGRES if connection.vendor == "postgresql" else _LINK_SQLITE
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(authors_sql.format(**tables), [names])
+        cursor.execute(authorships_sql.format(**tables), [keys])
 
 
-class _AuthorIds:
-    """Ids of authors met in earlier batches of this process (committed ones only), so that the
-    60% of authorships that name an author already seen skip the database round trips.
-    Bounded: the oldest entries go first, so memory stays flat on a 2.7-million-paper import."""
-
-    def __init__(self, limit: int = 300_000) -> None:
-        self.limit = limit
-        self.ids: dict[str, int] = {}
-        self.enabled = False
-
-    @contextmanager
-    def during_import(self) -> Iterator[None]:
-        """Cache only while one import runs: outside it (a web process living for days) an
-        author deleted meanwhile could leave a stale id behind."""
-        self.ids.clear()
-        self.enabled = True
-        try:
-            yield
-        finally:
-            self.enabled = False
-            self.ids.clear()
-
-    def remember(self, found: dict[str, int]) -> None:
-        if not self.enabled:
-            return
-        self.ids.update(found)
-        for key in list(itertools.islice(self.ids, max(0, len(self.ids) - self.limit))):
-            del self.ids[key]
-
-
-author_cache = _AuthorIds()
-
-
-def _author_ids(names: dict[str, str]) -> dict[str, int]:
-    """Ids of the authors with these keys, creating the missing ones."""
-    cached = author_cache.ids
-    found = {key: cached[key] for key in names if key in cached}
-    rest = [(key, name[:300]) for key, name in names.items() if key not in found]
-    if rest:
-        fetched = ensure_ids(Author, ("key", "name"), rest)
-        found.update(fetched)
-        transaction.on_commit(lambda: author_cache.remember(fetched))
-    return found
+# A JSON object keeps every member, in order, even members of the same name: the first name
+# given for a new key is kept, as in later batches. In key order, and the authorships in author
+# order, the inserts go through each index once from start to end instead of jumping about
+# (measured at 75,000 papers: 5-7% less time for the two statements). Each author's id is a
+# subquery, one index look-up: PostgreSQL, which has no statistics for the JSON, otherwise
+# hash-joins the whole author table for every batch; and a missing author fails the batch
+# (NOT NULL) instead of dropping the authorship.
+_LINK_SQLITE = (
+    """INSERT OR IGNORE INTO {author} ("key", "name")
+    SELECT key, value FROM json_each(%s) ORDER BY key, id""",
+    """INSERT INTO {authorship} ("paper_id", "author_id", "position")
+    SELECT p.key, (SELECT au.id FROM {author} AS au WHERE au."key" = a.value), a.key
+    FROM json_each(%s) AS p, json_each(p.value) AS a
+    ORDER BY 2""",
+)
+_LINK_POSTGRES = (
+    # Keys in order also make two imports at once take their locks in the same order (no
+    # deadlock); ON CONFLICT waits for the other's commit, and the next statement sees its rows.
+    """INSERT INTO {author} ("key", "name")
+    SELECT DISTINCT ON (e.key) e.key, e.value
+    FROM json_each_text(%s::json) WITH ORDINALITY AS e(key, value, n)
+    ORDER BY e.key, e.n
+    ON CONFLICT DO NOTHING""",
+    """INSERT INTO {authorship} ("paper_id", "author_id", "position")
+    SELECT p.key::bigint, (SELECT au.id FROM {author} AS au WHERE au."key" = a.key), a.n - 1
+    FROM json_each(%s::json) AS p
+    CROSS JOIN LATERAL json_array_elements_text(p.value) WITH ORDINALITY AS a(key, n)
+    ORDER BY 2""",
+)

@@ -351,3 +351,23 @@ def test_the_quick_hint_check_agrees_with_the_hint_list() -> None:
     for hint in _HINTS:
         assert _hinted(f"see {hint} here"), hint
     assert not _hinted("no link in this abstract at all")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our CODE: HTTPS://GitHub.com/Owner/Name and https://x.org/y",  # any case
+        "Demo at my-long_lab-name123.github.io/project, code at github.com/owner/name",
+        "with a dotless ı before: github.com/owner/name",  # matches "i" only under IGNORECASE
+        "with İ, whose lower case is two characters: github.com/owner/name",
+        "See doi: 10.1000/xyz, DX.DOI.org/10.1/2, hf.co/x/y and www.example.org.",
+        "no link here",
+    ],
+)
+def test_skipping_to_the_first_possible_url_finds_what_a_full_search_finds(text: str) -> None:
+    from paperfeed.lib.links import _START, _first_start, _lowered
+
+    lowered = _lowered(text)
+    for pos in range(len(text) + 1):
+        quick, full = _first_start(text, lowered, pos), _START.search(text, pos)
+        assert (quick and quick.span()) == (full and full.span()), pos

@@ -156,3 +156,62 @@ def test_a_versionless_record_with_a_later_date_applies_a_revision() -> None:
     stale = PaperRecord(arxiv_id="2401.00001", title="Stale", source="oai",
                         updated=datetime(2024, 2, 1, tzinfo=UTC))  # fmt: skip
     assert paper_upsert(record=stale)[1] == "unchanged"
+
+
+def _authorships(arxiv_id: str) -> list[tuple[int, str, str]]:
+    return list(
+        Authorship.objects.filter(paper__arxiv_id=arxiv_id)
+        .order_by("position")
+        .values_list("position", "author__key", "author__name")
+    )
+
+
+def test_authorships_follow_each_papers_list_through_repeats_and_odd_names() -> None:
+    # The batch's authors travel to the database as JSON documents: quotes, non-ASCII names,
+    # a name twice on one paper and a paper without authors must all come through.
+    papers_upsert_batch(
+        records=[
+            record("2401.00001", authors=["Zoë Ünal", '"?"', "Zoë Ünal"]),
+            record("2401.00002", authors=['"?"', "Grace Hopper"]),
+            record("2401.00003", authors=[]),
+        ]
+    )
+    assert _authorships("2401.00001") == [
+        (0, "zoe unal", "Zoë Ünal"), (1, '"?"', '"?"'), (2, "zoe unal", "Zoë Ünal"),
+    ]  # fmt: skip
+    assert _authorships("2401.00002") == [(0, '"?"', '"?"'), (1, "grace hopper", "Grace Hopper")]
+    assert _authorships("2401.00003") == []
+    assert Author.objects.count() == 3
+
+
+def test_a_changed_author_list_replaces_the_authorships_and_touches_no_other_paper() -> None:
+    papers_upsert_batch(
+        records=[
+            record("2401.00001", authors=["Ada Lovelace", "Alan Turing", "Grace Hopper"]),
+            record("2401.00002", authors=["Alan Turing"]),
+        ]
+    )
+    result = papers_upsert_batch(
+        records=[
+            record("2401.00001", version=2, authors=["Grace Hopper"]),
+            record("2401.00003", authors=["Alan Turing", "Ada Lovelace"]),
+        ]
+    )
+    assert (result.new, result.updated) == (1, 1)
+    assert _authorships("2401.00001") == [(0, "grace hopper", "Grace Hopper")]
+    assert _authorships("2401.00002") == [(0, "alan turing", "Alan Turing")]
+    assert _authorships("2401.00003") == [
+        (0, "alan turing", "Alan Turing"), (1, "ada lovelace", "Ada Lovelace"),
+    ]  # fmt: skip
+    assert Authorship.objects.count() == 4
+
+
+def test_a_new_author_keeps_the_first_spelling_of_their_name() -> None:
+    papers_upsert_batch(
+        records=[
+            record("2401.00001", authors=["C. Balazs"]),
+            record("2401.00002", authors=["C. Balázs"]),
+        ]
+    )
+    papers_upsert_batch(records=[record("2401.00003", authors=["c. balazs"])])
+    assert list(Author.objects.values_list("key", "name")) == [("c balazs", "C. Balazs")]
